@@ -1,0 +1,50 @@
+//! `GET /audit`: the audit trail of the caller's structure.
+
+use actix_web::{get, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{List, Paging};
+use crate::auth::{Caller, Permission};
+use crate::domain::audit::{self, AuditEvent};
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+use crate::store::audit::AuditFilter;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// `structure`, `user`, …
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// Events at or after this instant (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Newest first.
+#[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery, Paging), responses(
+    (status = 200, body = List<AuditEvent>),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/audit")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<AuditQuery>,
+    paging: web::Query<Paging>,
+) -> AppResult<web::Json<List<AuditEvent>>> {
+    caller.require(Permission::ReadAudit)?;
+    let (scope, page) = (caller.scope(), paging.page()?);
+    let query = query.into_inner();
+    let filter = AuditFilter {
+        entity: query.entity,
+        entity_id: query.entity_id,
+        since: query.since.map(|s| s.naive_utc()),
+    };
+    let list = state
+        .db
+        .read(move |conn| audit::list(conn, &scope, &filter, page))
+        .await?;
+    Ok(web::Json(list.into()))
+}

@@ -1,0 +1,84 @@
+//! The HTTP API: thin handlers per resource, the route table, and the
+//! OpenAPI document generated from both.
+
+pub mod audit;
+pub mod auth;
+pub mod extract;
+pub mod health;
+pub mod structures;
+pub mod users;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::AppError;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "clu",
+        description = "Comités Locaux des Usagers : registre, réunions, invitations, comptes-rendus et plans d'actions."
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Staff authentication"),
+        (name = "structures", description = "Public services running committees"),
+        (name = "users", description = "Staff accounts"),
+        (name = "audit", description = "Audit trail"),
+        (name = "health", description = "Probes"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every route under `/api/v1`.
+pub fn v1(config: &mut ServiceConfig) {
+    config.service(
+        scope::scope("/api/v1")
+            .service(auth::login)
+            .service(auth::me)
+            .service(structures::list)
+            .service(structures::create)
+            .service(structures::get)
+            .service(structures::update)
+            .service(users::list)
+            .service(users::create)
+            .service(users::get)
+            .service(users::update)
+            .service(users::remove)
+            .service(audit::list)
+            // Not a documented operation itself.
+            .route("/openapi.json", web::get().to(openapi_json)),
+    );
+}
+
+/// The OpenAPI document collected from the routes, shared by the workers.
+pub struct OpenApiDocument(pub utoipa::openapi::OpenApi);
+
+async fn openapi_json(doc: web::Data<OpenApiDocument>) -> HttpResponse {
+    HttpResponse::Ok().json(&doc.0)
+}
+
+/// Routes outside the API prefix.
+pub fn probes(config: &mut ServiceConfig) {
+    config.service(health::healthz).service(health::readyz);
+}
+
+/// Unknown routes (and known paths with another method): 404 problem+json.
+pub async fn not_found(_: HttpRequest) -> HttpResponse {
+    actix_web::ResponseError::error_response(&AppError::NotFound)
+}

@@ -1,0 +1,94 @@
+//! `/structures`: administrators manage them; staff read their own.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use uuid::Uuid;
+
+use super::extract::{Json, List, Paging};
+use crate::auth::{Caller, Permission};
+use crate::domain::structures::{self, NewStructure, Structure, StructurePatch};
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+
+/// Structures visible to the caller (all of them for an administrator).
+#[utoipa::path(tag = "structures", security(("bearer" = [])), params(Paging), responses(
+    (status = 200, body = List<Structure>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/structures")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    paging: web::Query<Paging>,
+) -> AppResult<web::Json<List<Structure>>> {
+    caller.require(Permission::Read)?;
+    let (scope, page) = (caller.scope(), paging.page()?);
+    let list = state
+        .db
+        .read(move |conn| structures::list(conn, &scope, page))
+        .await?;
+    Ok(web::Json(list.into()))
+}
+
+#[utoipa::path(tag = "structures", security(("bearer" = [])), request_body = NewStructure, responses(
+    (status = 201, body = Structure),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/structures")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Json(input): Json<NewStructure>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::ManageStructures)?;
+    let now = state.clock.now();
+    let structure = state
+        .db
+        .write(move |conn| structures::create(conn, &(&caller).into(), now, input))
+        .await?;
+    Ok(HttpResponse::Created().json(structure))
+}
+
+#[utoipa::path(tag = "structures", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Structure),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/structures/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Structure>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| structures::get(conn, &scope, &id))
+            .await?,
+    ))
+}
+
+#[utoipa::path(tag = "structures", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = StructurePatch, responses(
+    (status = 200, body = Structure),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/structures/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(patch): Json<StructurePatch>,
+) -> AppResult<web::Json<Structure>> {
+    caller.require(Permission::ManageStructures)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    let structure = state
+        .db
+        .write(move |conn| {
+            structures::update(conn, &(&caller).into(), now, &caller.scope(), &id, patch)
+        })
+        .await?;
+    Ok(web::Json(structure))
+}

@@ -1,0 +1,10 @@
+//! Staff authentication: passwords, tokens, and the extractor that turns a
+//! bearer token into the caller, with the roles' permissions.
+
+pub mod caller;
+pub mod password;
+pub mod policy;
+pub mod token;
+
+pub use caller::Caller;
+pub use policy::{Permission, Role};

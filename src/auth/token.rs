@@ -1,0 +1,208 @@
+//! Signed tokens (JWT, HS256 only): staff access tokens now, answer links
+//! later, each with its own audience and `typ` so one is useless as the other.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::error::AppError;
+
+pub const MIN_SECRET_LEN: usize = 32;
+pub const ISSUER: &str = "clu";
+pub const ACCESS_AUDIENCE: &str = "clu-staff-api";
+pub const ACCESS_TYPE: &str = "access";
+/// Clock skew tolerated on `exp`.
+const LEEWAY_SECONDS: u64 = 5;
+const SECRET_FILE: &str = "jwt-secret";
+
+/// The claims of a staff access token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub typ: String,
+    pub role: String,
+    pub structure_id: Option<String>,
+    /// The user's token version when issued; bumping it revokes the token.
+    pub ver: i32,
+}
+
+/// Signing and checking keys, built once at start.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl TokenKeys {
+    pub fn from_secret(secret: &[u8]) -> Result<Self, String> {
+        if secret.len() < MIN_SECRET_LEN {
+            return Err(format!(
+                "la clé de signature doit contenir au moins {MIN_SECRET_LEN} octets"
+            ));
+        }
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, AppError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| AppError::internal(format!("jwt encode: {e}")))
+    }
+
+    /// Checks signature (HS256 only), `exp`, `iss` and `aud`; the caller
+    /// checks `typ`. Any failure is the same 401, with no detail.
+    pub fn verify<C: DeserializeOwned>(&self, token: &str, audience: &str) -> Result<C, AppError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        jsonwebtoken::decode::<C>(token, &self.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                tracing::debug!(kind = ?e.kind(), "token rejected");
+                AppError::Unauthorized
+            })
+    }
+
+    pub fn issue_access(
+        &self,
+        user_id: &str,
+        role: &str,
+        structure_id: Option<&str>,
+        token_version: i32,
+        now: DateTime<Utc>,
+        ttl_seconds: i64,
+    ) -> Result<String, AppError> {
+        self.sign(&AccessClaims {
+            iss: ISSUER.into(),
+            aud: ACCESS_AUDIENCE.into(),
+            sub: user_id.into(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + ttl_seconds,
+            typ: ACCESS_TYPE.into(),
+            role: role.into(),
+            structure_id: structure_id.map(Into::into),
+            ver: token_version,
+        })
+    }
+
+    pub fn verify_access(&self, token: &str) -> Result<AccessClaims, AppError> {
+        let claims: AccessClaims = self.verify(token, ACCESS_AUDIENCE)?;
+        if claims.typ != ACCESS_TYPE {
+            return Err(AppError::Unauthorized);
+        }
+        Ok(claims)
+    }
+}
+
+/// The configured key, or the one kept in the data folder, made on first
+/// start (32 random bytes, hex, readable by the owner only).
+pub fn load_secret(settings: &Settings) -> Result<Vec<u8>, String> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    load_or_create_secret_file(&settings.data_dir)
+}
+
+fn load_or_create_secret_file(data_dir: &Path) -> Result<Vec<u8>, String> {
+    let path = data_dir.join(SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let key = text.trim().as_bytes().to_vec();
+            if key.len() < MIN_SECRET_LEN {
+                return Err(format!(
+                    "la clé {} est trop courte ; supprimez-la pour qu'une nouvelle soit générée",
+                    path.display()
+                ));
+            }
+            Ok(key)
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("impossible de créer {} : {e}", data_dir.display()))?;
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| format!("aléa indisponible : {e}"))?;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&path)
+                .map_err(|e| format!("impossible de créer {} : {e}", path.display()))?;
+            file.write_all(hex.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new token signing key");
+            Ok(hex.into_bytes())
+        }
+        Err(err) => Err(format!("impossible de lire {} : {err}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> TokenKeys {
+        TokenKeys::from_secret(&[7u8; 32]).expect("keys")
+    }
+
+    #[test]
+    fn access_token_round_trips() {
+        let now = Utc::now();
+        let token = keys()
+            .issue_access("u1", "reader", Some("s1"), 3, now, 900)
+            .expect("sign");
+        let claims = keys().verify_access(&token).expect("valid");
+        assert_eq!(claims.sub, "u1");
+        assert_eq!(claims.ver, 3);
+        assert_eq!(claims.exp - claims.iat, 900);
+    }
+
+    #[test]
+    fn another_key_or_audience_is_refused() {
+        let now = Utc::now();
+        let token = keys()
+            .issue_access("u1", "reader", None, 0, now, 900)
+            .expect("sign");
+        let other = TokenKeys::from_secret(&[8u8; 32]).expect("keys");
+        assert!(other.verify_access(&token).is_err());
+        assert!(keys().verify::<AccessClaims>(&token, "clu-rsvp").is_err());
+    }
+
+    #[test]
+    fn short_keys_are_refused() {
+        assert!(TokenKeys::from_secret(&[1u8; 31]).is_err());
+    }
+
+    #[test]
+    fn secret_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = load_or_create_secret_file(dir.path()).expect("created");
+        let second = load_or_create_secret_file(dir.path()).expect("read");
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

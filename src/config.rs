@@ -1,0 +1,239 @@
+//! Typed settings: `config/default.toml` (compiled in), then the file named by
+//! `CLU_CONFIG`, then `CLU_*` environment variables. Validated once at start.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// Longest lifetime accepted for an access token.
+pub const MAX_TOKEN_TTL_SECONDS: i64 = 3600;
+
+/// A value that must never reach a log: `Debug` prints a placeholder.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub database_url: Secret,
+    pub database_pool_size: u32,
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub smtp_url: Option<Secret>,
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    #[serde(default)]
+    pub jwt_secret: Option<Secret>,
+    pub token_ttl_seconds: i64,
+    #[serde(default)]
+    pub templates_dir: Option<PathBuf>,
+    pub log: String,
+}
+
+/// Where the settings could not be read, in words an operator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration invalide : {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration invalide : {0}")]
+    Invalid(String),
+}
+
+/// The kind of database named by `database_url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::from_figment(Self::figment(
+            std::env::var_os("CLU_CONFIG").map(PathBuf::from),
+        ))
+    }
+
+    /// Defaults, then the optional file, then `CLU_*` variables.
+    pub fn figment(file: Option<PathBuf>) -> Figment {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(Env::prefixed("CLU_").ignore(&["config", "admin_password"]))
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let mut settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.normalize();
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Empty strings in the environment mean "unset".
+    fn normalize(&mut self) {
+        if self
+            .smtp_url
+            .as_ref()
+            .is_some_and(|s| s.expose().trim().is_empty())
+        {
+            self.smtp_url = None;
+        }
+        if self
+            .jwt_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().is_empty())
+        {
+            self.jwt_secret = None;
+        }
+        if self
+            .templates_dir
+            .as_ref()
+            .is_some_and(|p| p.as_os_str().is_empty())
+        {
+            self.templates_dir = None;
+        }
+        while self.public_url.ends_with('/') {
+            self.public_url.pop();
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose().len() < crate::auth::token::MIN_SECRET_LEN
+        {
+            return Err(ConfigError::Invalid(format!(
+                "CLU_JWT_SECRET doit contenir au moins {} octets (il en contient {}) ; \
+                     laissez-le vide pour qu'une clé aléatoire soit générée",
+                crate::auth::token::MIN_SECRET_LEN,
+                secret.expose().len()
+            )));
+        }
+        if !(60..=MAX_TOKEN_TTL_SECONDS).contains(&self.token_ttl_seconds) {
+            return Err(ConfigError::Invalid(format!(
+                "token_ttl_seconds doit être compris entre 60 et {MAX_TOKEN_TTL_SECONDS}"
+            )));
+        }
+        if self.database_pool_size == 0 {
+            return Err(ConfigError::Invalid(
+                "database_pool_size doit être positif".into(),
+            ));
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid(
+                "public_url doit commencer par http:// ou https://".into(),
+            ));
+        }
+        self.database_target()?;
+        Ok(())
+    }
+
+    /// Chooses the backend from the URL scheme, so a PostgreSQL error is
+    /// reported as such instead of falling through to SQLite.
+    pub fn database_target(&self) -> Result<DatabaseTarget, ConfigError> {
+        parse_database_url(self.database_url.expose())
+    }
+}
+
+pub fn parse_database_url(url: &str) -> Result<DatabaseTarget, ConfigError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(ConfigError::Invalid(
+                "CLU_DATABASE_URL : chemin SQLite manquant après sqlite://".into(),
+            ));
+        }
+        Ok(DatabaseTarget::Sqlite(Path::new(path).to_path_buf()))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(DatabaseTarget::Postgres(url.to_owned()))
+    } else {
+        Err(ConfigError::Invalid(
+            "CLU_DATABASE_URL doit commencer par sqlite:// ou postgres://".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut figment = Settings::figment(None);
+        for (key, value) in pairs {
+            figment = figment.merge((*key, *value));
+        }
+        Settings::from_figment(figment)
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let settings = with(&[]).expect("defaults load");
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            settings.database_target().expect("url"),
+            DatabaseTarget::Sqlite(PathBuf::from("data/clu.db"))
+        );
+        assert_eq!(settings.mail_dir, PathBuf::from("data/outbox"));
+        assert_eq!(settings.mail_from, "clu@localhost");
+        assert!(settings.smtp_url.is_none());
+        assert!(settings.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused_with_a_clear_message() {
+        let err = with(&[("jwt_secret", "too-short")]).expect_err("must refuse");
+        assert!(err.to_string().contains("au moins 32 octets"), "{err}");
+    }
+
+    #[test]
+    fn empty_smtp_url_means_file_delivery() {
+        let settings = with(&[("smtp_url", "")]).expect("loads");
+        assert!(settings.smtp_url.is_none());
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused() {
+        assert!(with(&[("database_url", "mysql://x")]).is_err());
+        assert!(matches!(
+            parse_database_url("postgresql://u@h/db"),
+            Ok(DatabaseTarget::Postgres(_))
+        ));
+    }
+
+    #[test]
+    fn token_lifetime_is_capped_at_one_hour() {
+        assert!(with(&[("token_ttl_seconds", "7200")]).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let settings =
+            with(&[("jwt_secret", "0123456789abcdef0123456789abcdef-secret")]).expect("loads");
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+    }
+}

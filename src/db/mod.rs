@@ -1,0 +1,195 @@
+//! Database access: one connection type over SQLite and PostgreSQL, its pool,
+//! and the two ways the rest of the code reaches it (`read` and `write`),
+//! both run on the blocking thread pool, never on the async workers.
+
+pub mod migrate;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+
+use crate::config::DatabaseTarget;
+use crate::error::{AppError, AppResult};
+
+/// A connection to either backend. Queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl DbConn {
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Pg(_) => "postgres",
+            Self::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// Settings applied to every SQLite connection the pool opens. The busy
+/// timeout comes first: switching to WAL itself needs the lock.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
+     PRAGMA journal_mode = WAL;\
+     PRAGMA foreign_keys = ON;\
+     PRAGMA synchronous = NORMAL;";
+
+/// Opens connections of the backend chosen from the URL scheme, so that a
+/// PostgreSQL failure is reported as such (the derived `establish` would try
+/// each backend in turn and hide the real error).
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: DatabaseTarget,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseTarget::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn =
+                    SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        match conn {
+            DbConn::Pg(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            DbConn::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+        }
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// The pool and the ways to use it from async code.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: &'static str,
+}
+
+impl Db {
+    /// Builds the pool; for SQLite, creates the file's folder first.
+    pub fn connect(target: &DatabaseTarget, size: u32) -> Result<Self, String> {
+        let backend = match target {
+            DatabaseTarget::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        format!("impossible de créer le dossier {} : {e}", parent.display())
+                    })?;
+                }
+                "sqlite"
+            }
+            DatabaseTarget::Postgres(_) => "postgres",
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager {
+                target: target.clone(),
+            })
+            .map_err(|e| format!("connexion à la base de données impossible : {e}"))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// A connection for synchronous work (start-up, CLI, tests).
+    pub fn get(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs read-only work on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs work in one write transaction on the blocking pool.
+    pub async fn write<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            write_transaction(&mut conn, work)
+        })
+        .await?
+    }
+}
+
+/// Runs `work` in a transaction that is a writer from its first statement.
+///
+/// On SQLite a plain `BEGIN` takes the write lock only at the first write,
+/// and two such transactions that both read first deadlock into
+/// "database is locked"; `BEGIN IMMEDIATE` queues writers at the start
+/// instead, under `busy_timeout`.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Pg(_) => conn.transaction(work),
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            let outcome = work(conn);
+            // The multi-connection's manager delegates to the inner one, which
+            // holds the transaction depth opened above.
+            type Manager = <DbConn as Connection>::TransactionManager;
+            match outcome {
+                Ok(value) => match Manager::commit_transaction(conn) {
+                    Ok(()) => Ok(value),
+                    Err(err) => {
+                        let _ = Manager::rollback_transaction(conn);
+                        Err(err.into())
+                    }
+                },
+                Err(err) => {
+                    Manager::rollback_transaction(conn)?;
+                    Err(err)
+                }
+            }
+        }
+    }
+}
+
+/// `SELECT 1` through the pool: is the database reachable?
+pub async fn ping(db: &Db) -> AppResult<()> {
+    db.read(|conn| {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| AppError::Unavailable(format!("database ping: {e}")))
+    })
+    .await
+}

@@ -1,0 +1,61 @@
+//! Table definitions, with only the types both backends share (see
+//! `migrations/`): UUIDs as `Text`, UTC instants as `Timestamp`.
+
+diesel::table! {
+    structures (id) {
+        id -> Text,
+        name -> Text,
+        department_code -> Text,
+        city -> Text,
+        service_name -> Text,
+        letterhead -> Text,
+        case_officer_name -> Nullable<Text>,
+        case_officer_phone -> Nullable<Text>,
+        case_officer_email -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        structure_id -> Nullable<Text>,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        token_version -> Integer,
+        last_login_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        structure_id -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        actor_email -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        throttle_key -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> structures (structure_id));
+diesel::joinable!(audit_events -> structures (structure_id));
+
+diesel::allow_tables_to_appear_in_same_query!(structures, users, audit_events, login_failures);

@@ -1,0 +1,63 @@
+//! clu: the Comités Locaux des Usagers server. `build_app` is the one
+//! application, used by the binary and by the tests.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+pub use state::AppState;
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+
+/// The application: every route, its error handling and its middleware.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, openapi) = App::new()
+        .into_utoipa_app()
+        .openapi(api::ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(api::extract::JSON_LIMIT))
+        .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
+        .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .configure(api::v1)
+        .configure(api::probes)
+        .split_for_parts();
+    // The document is served by a route of the API scope: a scope owns every
+    // path under its prefix, so a service registered beside it would be shadowed.
+    app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new([OPENAPI_PATH])))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(api::not_found))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY")),
+        )
+        .wrap_fn(telemetry::request_span)
+}

@@ -1,0 +1,22 @@
+//! Running the HTTP server: migrations first, then serve until SIGTERM or
+//! Ctrl-C, letting requests in flight finish.
+
+use actix_web::HttpServer;
+
+use crate::{AppState, build_app};
+
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let bind = state.settings.bind;
+    let applied = state.migrate().map_err(std::io::Error::other)?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "database migrated");
+    }
+    tracing::info!(%bind, database = state.db.backend(), "clu listening");
+    HttpServer::new(move || build_app(state.clone()))
+        .bind(bind)?
+        .shutdown_timeout(30)
+        .run()
+        .await?;
+    tracing::info!("clu stopped");
+    Ok(())
+}

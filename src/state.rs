@@ -1,0 +1,47 @@
+//! `AppState`: what every handler may use, built once at start and passed
+//! explicitly (no globals).
+
+use std::sync::Arc;
+
+use crate::auth::password;
+use crate::auth::token::{self, TokenKeys};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub keys: TokenKeys,
+    pub clock: Clock,
+    /// A hash to verify against when the e-mail is unknown, so that an
+    /// unknown account costs the same time as a wrong password.
+    pub decoy_hash: Arc<str>,
+}
+
+impl AppState {
+    /// Opens the database (applying nothing) and loads the signing key.
+    pub fn new(settings: Settings, clock: Clock) -> Result<Self, String> {
+        let target = settings.database_target().map_err(|e| e.to_string())?;
+        let db = Db::connect(&target, settings.database_pool_size)?;
+        let keys = TokenKeys::from_secret(&token::load_secret(&settings)?)?;
+        let mut random = [0u8; 24];
+        getrandom::fill(&mut random).map_err(|e| format!("aléa indisponible : {e}"))?;
+        let decoy: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let decoy_hash = password::hash(&decoy).map_err(|e| format!("{e:?}"))?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            keys,
+            clock,
+            decoy_hash: decoy_hash.into(),
+        })
+    }
+
+    /// Applies pending migrations; returns the names applied.
+    pub fn migrate(&self) -> Result<Vec<String>, String> {
+        let mut conn = self.db.get().map_err(|e| format!("{e:?}"))?;
+        crate::db::migrate::run_pending(&mut conn)
+    }
+}

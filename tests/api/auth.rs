@@ -1,0 +1,138 @@
+//! Login, `me`, no account enumeration, throttling.
+
+use actix_web::test::TestRequest;
+use serde_json::json;
+
+use crate::common::{PASSWORD, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    login_returns_a_short_lived_bearer_token,
+    me_returns_the_caller,
+    unknown_email_and_wrong_password_answer_alike,
+    eleventh_failure_for_an_email_is_throttled,
+    eleventh_failure_from_an_address_is_throttled,
+    success_resets_the_email_counter,
+);
+
+async fn login_returns_a_short_lived_bearer_token(app: TestApp) {
+    app.admin().await;
+    let response = app.login("ADMIN@clu.test ", PASSWORD).await;
+    let body = response.assert_status(200).json();
+    assert_eq!(body["token_type"], "Bearer");
+    let expires_in = body["expires_in"].as_i64().expect("expires_in");
+    assert!((60..=3600).contains(&expires_in), "{expires_in}");
+    assert_eq!(body["user"]["email"], "admin@clu.test");
+    assert_eq!(body["user"]["role"], "admin");
+    assert!(body["user"].get("password_hash").is_none() && body["user"].get("password").is_none());
+    assert!(body["user"]["last_login_at"].is_string());
+    assert_eq!(
+        body["access_token"]
+            .as_str()
+            .expect("token")
+            .split('.')
+            .count(),
+        3
+    );
+}
+
+async fn me_returns_the_caller(app: TestApp) {
+    let admin = app.admin().await;
+    let structure = app.structure(&admin, "Préfecture de la Haute-Marne").await;
+    let (id, token) = app
+        .user(&admin, &structure, "reader", "lecteur@clu.test")
+        .await;
+    let body = app
+        .get("/api/v1/auth/me", &token)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(body["id"], id.as_str());
+    assert_eq!(body["role"], "reader");
+    assert_eq!(body["structure_id"], structure.as_str());
+    app.request(actix_web::http::Method::GET, "/api/v1/auth/me", None, None)
+        .await
+        .assert_problem(401);
+}
+
+async fn unknown_email_and_wrong_password_answer_alike(app: TestApp) {
+    app.admin().await;
+    let wrong_password = app.login("admin@clu.test", "not the password at all").await;
+    let unknown_email = app
+        .login("nobody@clu.test", "not the password at all")
+        .await;
+    wrong_password.assert_problem(401);
+    assert_eq!(wrong_password.status, unknown_email.status);
+    assert_eq!(wrong_password.body, unknown_email.body);
+}
+
+async fn eleventh_failure_for_an_email_is_throttled(app: TestApp) {
+    app.admin().await;
+    for attempt in 1..=10 {
+        let response = app
+            .login("admin@clu.test", &format!("wrong password {attempt:02}"))
+            .await;
+        response.assert_problem(401);
+    }
+    let eleventh = app.login("admin@clu.test", "wrong password 11").await;
+    eleventh.assert_problem(429);
+    let retry_after: i64 = eleventh
+        .headers
+        .get("retry-after")
+        .expect("retry-after")
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=15 * 60).contains(&retry_after), "{retry_after}");
+    // Even the right password waits: the throttle is checked first.
+    app.login("admin@clu.test", PASSWORD)
+        .await
+        .assert_problem(429);
+}
+
+async fn eleventh_failure_from_an_address_is_throttled(app: TestApp) {
+    let attempt = |email: String| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr("192.0.2.7:4242".parse().expect("addr"))
+            .set_json(json!({"email": email, "password": "guessing passwords"}))
+    };
+    for n in 0..10 {
+        app.send(attempt(format!("user{n}@clu.test")))
+            .await
+            .assert_problem(401);
+    }
+    app.send(attempt("someone-else@clu.test".into()))
+        .await
+        .assert_problem(429);
+    // Another address is not affected.
+    let other = TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr("198.51.100.1:4242".parse().expect("addr"))
+        .set_json(json!({"email": "someone-else@clu.test", "password": "guessing passwords"}));
+    app.send(other).await.assert_problem(401);
+}
+
+async fn success_resets_the_email_counter(app: TestApp) {
+    app.admin().await;
+    // From many addresses, so that only the e-mail counter is in play.
+    let from = |n: usize, password: &str| {
+        TestRequest::post()
+            .uri("/api/v1/auth/login")
+            .peer_addr(format!("203.0.113.{n}:1000").parse().expect("addr"))
+            .set_json(json!({"email": "admin@clu.test", "password": password}))
+    };
+    for n in 0..9 {
+        app.send(from(n, "wrong password"))
+            .await
+            .assert_problem(401);
+    }
+    app.send(from(100, PASSWORD)).await.assert_status(200);
+    for n in 10..19 {
+        app.send(from(n, "wrong password"))
+            .await
+            .assert_problem(401);
+    }
+    app.send(from(101, PASSWORD)).await.assert_status(200);
+}

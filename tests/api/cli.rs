@@ -1,0 +1,220 @@
+//! The `clu` binary as an operator uses it: migrate, create-admin, serve
+//! on the embedded default, stop on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const CLU: &str = env!("CARGO_BIN_EXE_clu");
+
+fn clu(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(CLU);
+    command.current_dir(dir).args(args);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("CLU_")) {
+        command.env_remove(key);
+    }
+    command.envs(env.iter().copied()).output().expect("run clu")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn migrate_is_idempotent_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = clu(dir.path(), &["migrate"], &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("Migrations appliquées"),
+        "{}",
+        stdout(&first)
+    );
+    assert!(
+        dir.path().join("data/clu.db").exists(),
+        "the default database file and folder are created"
+    );
+    let second = clu(dir.path(), &["migrate"], &[]);
+    assert!(second.status.success());
+    assert!(
+        stdout(&second).contains("aucune migration"),
+        "{}",
+        stdout(&second)
+    );
+}
+
+#[test]
+fn migrate_is_idempotent_on_postgres() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let base = crate::common::postgres_base_url();
+    let schema = format!("cli_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::establish(&base).expect("connect");
+    diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .expect("schema");
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = [("CLU_DATABASE_URL", url.as_str())];
+    let first = clu(dir.path(), &["migrate"], &env);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("Migrations appliquées"));
+    let second = clu(dir.path(), &["migrate"], &env);
+    assert!(
+        stdout(&second).contains("aucune migration"),
+        "{}",
+        stdout(&second)
+    );
+    diesel::sql_query(format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&mut conn)
+        .expect("drop");
+}
+
+#[test]
+fn unreachable_postgres_is_reported_as_such() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = clu(
+        dir.path(),
+        &["migrate"],
+        &[("CLU_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+    );
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("connexion à la base de données impossible"),
+        "{message}"
+    );
+    assert!(!message.contains("multiconnection"), "{message}");
+}
+
+#[test]
+fn short_jwt_secret_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = clu(dir.path(), &["migrate"], &[("CLU_JWT_SECRET", "short")]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("au moins 32 octets"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn create_admin_reads_the_password_from_stdin_or_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(CLU)
+        .current_dir(dir.path())
+        .args(["create-admin", "--email", "Admin@Prefecture.gouv.fr"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"un mot de passe solide\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("admin@prefecture.gouv.fr"));
+
+    let again = clu(
+        dir.path(),
+        &["create-admin", "--email", "admin@prefecture.gouv.fr"],
+        &[("CLU_ADMIN_PASSWORD", "un mot de passe solide")],
+    );
+    assert!(!again.status.success(), "the same e-mail twice is refused");
+    let weak = clu(
+        dir.path(),
+        &["create-admin", "--email", "other@prefecture.gouv.fr"],
+        &[("CLU_ADMIN_PASSWORD", "court")],
+    );
+    assert!(!weak.status.success());
+    assert!(
+        stderr(&weak).contains("entre 12 et 128"),
+        "{}",
+        stderr(&weak)
+    );
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+#[test]
+fn serve_runs_on_the_embedded_default_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut command = Command::new(CLU);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("CLU_")) {
+        command.env_remove(key);
+    }
+    let child = command
+        .current_dir(dir.path())
+        .env("CLU_BIND", &bind)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    let ready = loop {
+        if let Some(response) = http_get(port, "/readyz") {
+            break response;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+    assert!(ready.contains("sqlite"));
+    assert!(dir.path().join("data/clu.db").exists());
+    assert!(dir.path().join("data/jwt-secret").exists());
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "graceful stop exits 0: {:?}",
+        out.status
+    );
+    let log = stderr(&out);
+    assert!(log.contains("clu stopped"), "{log}");
+    let key = std::fs::read_to_string(dir.path().join("data/jwt-secret")).expect("key");
+    assert!(!log.contains(key.trim()), "the signing key is never logged");
+
+    // A second start on the same file finds the migrations applied.
+    let again = clu(dir.path(), &["migrate"], &[]);
+    assert!(
+        stdout(&again).contains("aucune migration"),
+        "{}",
+        stdout(&again)
+    );
+}

@@ -1,0 +1,362 @@
+//! The test application: the real router over a real database (a fresh
+//! SQLite file, or a fresh schema in the PostgreSQL server named by
+//! `CLU_TEST_POSTGRES_URL`), driven in-process.
+
+#![allow(dead_code)]
+
+use actix_service::boxed::{self, BoxService};
+use actix_service::{Service, ServiceExt};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, StatusCode, header::HeaderMap};
+use actix_web::test::TestRequest;
+use clu::AppState;
+use clu::clock::Clock;
+use clu::config::Settings;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+pub const JWT_SECRET: &str = "test-secret-of-at-least-32-bytes!!";
+pub const PASSWORD: &str = "mot de passe de test 2031";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named test once per backend, as `sqlite::name` and
+/// `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::new($crate::common::Backend::Sqlite).await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::new($crate::common::Backend::Postgres).await).await
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub backend: Backend,
+    service: BoxService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>,
+    _dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), expected, "body: {}", self.text());
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status.
+    #[track_caller]
+    pub fn assert_problem(&self, expected: u16) -> Value {
+        self.assert_status(expected);
+        assert_eq!(self.content_type(), "application/problem+json");
+        let body = self.json();
+        assert_eq!(body["status"], expected);
+        assert!(
+            body["type"].is_string() && body["title"].is_string() && body["detail"].is_string()
+        );
+        body
+    }
+
+    /// The fields named by a 422.
+    #[track_caller]
+    pub fn error_fields(&self) -> Vec<String> {
+        let body = self.assert_problem(422);
+        body["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().expect("field").to_owned())
+            .collect()
+    }
+}
+
+/// The PostgreSQL server the tests use: `CLU_TEST_POSTGRES_URL`, or else a
+/// throwaway cluster started for this test process (never on CI, where a
+/// missing URL is a failure).
+pub fn postgres_base_url() -> String {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("CLU_TEST_POSTGRES_URL")
+            && !url.is_empty()
+        {
+            return url;
+        }
+        if std::env::var("CI").is_ok_and(|ci| !ci.is_empty() && ci != "false") {
+            panic!("CLU_TEST_POSTGRES_URL is not set on CI: .ci/run must start PostgreSQL");
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/throwaway-postgres");
+        let output = std::process::Command::new(script)
+            .arg(std::process::id().to_string())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .expect("run scripts/throwaway-postgres");
+        assert!(output.status.success(), "scripts/throwaway-postgres failed");
+        String::from_utf8(output.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    })
+    .clone()
+}
+
+fn with_search_path(url: &str, schema: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-csearch_path%3D{schema}")
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        Self::with_clock(backend, Clock::system()).await
+    }
+
+    pub async fn with_clock(backend: Backend, clock: Clock) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (database_url, pg) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("clu.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let base = postgres_base_url();
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let mut conn =
+                    PgConnection::establish(&base).expect("connect to the test PostgreSQL");
+                diesel::sql_query(format!("CREATE SCHEMA {schema}"))
+                    .execute(&mut conn)
+                    .expect("create schema");
+                (with_search_path(&base, &schema), Some((base, schema)))
+            }
+        };
+        let settings = Settings::from_figment(
+            Settings::figment(None)
+                .merge(("database_url", database_url))
+                .merge(("database_pool_size", 3))
+                .merge(("data_dir", dir.path().join("data")))
+                .merge(("mail_dir", dir.path().join("outbox")))
+                .merge(("jwt_secret", JWT_SECRET)),
+        )
+        .expect("settings");
+        let state = actix_web::web::block(move || {
+            let state = AppState::new(settings, clock)?;
+            state.migrate()?;
+            Ok::<_, String>(state)
+        })
+        .await
+        .expect("block")
+        .expect("state");
+        let app = actix_web::test::init_service(clu::build_app(state.clone())).await;
+        let service = boxed::service(app.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
+        Self {
+            state,
+            backend,
+            service,
+            _dir: dir,
+            pg,
+        }
+    }
+
+    pub async fn send(&self, req: TestRequest) -> Response {
+        let response = self
+            .service
+            .call(req.to_request())
+            .await
+            .expect("service call");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .map_err(|_| "body")
+            .expect("body");
+        Response {
+            status,
+            headers,
+            body: body.to_vec(),
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = TestRequest::default().method(method).uri(path);
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            req = req.set_json(body);
+        }
+        self.send(req).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": email, "password": password})),
+        )
+        .await
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn token(&self, email: &str) -> String {
+        let response = self.login(email, PASSWORD).await;
+        response.assert_status(200);
+        response.json()["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    /// An administrator made the way `clu create-admin` makes one.
+    pub async fn admin(&self) -> String {
+        let email = "admin@clu.test".to_owned();
+        let state = self.state.clone();
+        let address = email.clone();
+        actix_web::web::block(move || {
+            let hash = clu::auth::password::hash(PASSWORD).expect("hash");
+            let mut conn = state.db.get().expect("conn");
+            let now = state.clock.now();
+            clu::db::write_transaction(&mut conn, |c| {
+                clu::domain::users::create_admin(c, now, &address, hash)
+            })
+        })
+        .await
+        .expect("block")
+        .expect("admin");
+        self.token(&email).await
+    }
+
+    /// A structure created by `admin_token`; returns its id.
+    pub async fn structure(&self, admin_token: &str, name: &str) -> String {
+        let response = self
+            .post(
+                "/api/v1/structures",
+                admin_token,
+                json!({
+                    "name": name,
+                    "department_code": "52",
+                    "city": "Chaumont",
+                    "service_name": "Secrétariat Général Commun Départemental",
+                    "letterhead": ["PRÉFÈTE DE LA HAUTE-MARNE", "Liberté Égalité Fraternité"],
+                    "case_officer": {"name": "Mylène BÉGUÉ", "phone": "03 25 30 52 52", "email": "mylene.begue@haute-marne.gouv.fr"}
+                }),
+            )
+            .await;
+        response.assert_status(201);
+        response.json()["id"].as_str().expect("id").to_owned()
+    }
+
+    /// A staff user of `structure_id` with `role`; returns (id, token).
+    pub async fn user(
+        &self,
+        admin_token: &str,
+        structure_id: &str,
+        role: &str,
+        email: &str,
+    ) -> (String, String) {
+        let response = self
+            .post(
+                "/api/v1/users",
+                admin_token,
+                json!({"email": email, "display_name": email, "role": role, "structure_id": structure_id, "password": PASSWORD}),
+            )
+            .await;
+        response.assert_status(201);
+        let id = response.json()["id"].as_str().expect("id").to_owned();
+        (id, self.token(email).await)
+    }
+
+    /// Audit events with this action, as the administrator sees them.
+    pub async fn audit_count(&self, admin_token: &str, action: &str, entity_id: &str) -> usize {
+        let response = self
+            .get(
+                &format!("/api/v1/audit?entity_id={entity_id}&limit=500"),
+                admin_token,
+            )
+            .await;
+        response.assert_status(200);
+        response.json()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|e| e["action"] == action)
+            .count()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg
+            && let Ok(mut conn) = PgConnection::establish(base)
+        {
+            let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(&mut conn);
+        }
+    }
+}

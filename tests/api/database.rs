@@ -1,0 +1,144 @@
+//! The database layer: SQLite connection settings, write transactions that
+//! do not deadlock under concurrency, and rollback on failure.
+
+use clu::db::DbConn;
+use clu::error::AppError;
+use clu::store;
+use diesel::RunQueryDsl;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    concurrent_read_then_write_transactions_all_commit,
+    failed_writes_leave_nothing_behind
+);
+
+#[derive(diesel::QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+#[actix_web::test]
+async fn every_pooled_sqlite_connection_has_its_settings() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    // More checkouts than the pool holds at once: every connection is seen.
+    for _ in 0..6 {
+        let settings = app
+            .state
+            .db
+            .read(|conn| {
+                let DbConn::Sqlite(inner) = conn else {
+                    panic!("sqlite expected")
+                };
+                let mut read = |pragma: &str, column: &str| -> Result<String, AppError> {
+                    let rows: Vec<Pragma> = diesel::sql_query(format!(
+                        "SELECT CAST({column} AS TEXT) AS value FROM pragma_{pragma}()"
+                    ))
+                    .load(inner)?;
+                    Ok(rows.into_iter().next().map(|r| r.value).unwrap_or_default())
+                };
+                Ok((
+                    read("journal_mode", "journal_mode")?,
+                    read("foreign_keys", "foreign_keys")?,
+                    read("busy_timeout", "timeout")?,
+                ))
+            })
+            .await
+            .expect("pragmas");
+        assert_eq!(settings.0, "wal");
+        assert_eq!(settings.1, "1");
+        assert!(
+            settings.2.parse::<i64>().expect("timeout") >= 5000,
+            "{}",
+            settings.2
+        );
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count_events(conn: &mut DbConn) -> Result<i64, AppError> {
+    let rows: Vec<Count> =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM audit_events").load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.n))
+}
+
+fn insert_event(conn: &mut DbConn, label: &str) -> Result<(), AppError> {
+    store::audit::insert(
+        conn,
+        &store::audit::AuditRow {
+            id: store::new_id(),
+            structure_id: None,
+            actor_id: None,
+            actor_email: None,
+            action: "test.write".into(),
+            entity: "test".into(),
+            entity_id: label.into(),
+            summary: "{}".into(),
+            created_at: chrono::Utc::now().naive_utc(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Read first, then write, from many clients at once: with deferred
+/// transactions SQLite answers "database is locked" to all but one; with
+/// `BEGIN IMMEDIATE` they queue and all commit.
+async fn concurrent_read_then_write_transactions_all_commit(app: TestApp) {
+    let writers = (0..24).map(|i| {
+        let db = app.state.db.clone();
+        async move {
+            db.write(move |conn| {
+                let seen = count_events(conn)?;
+                // Long enough for the other writers to read in between.
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                insert_event(conn, &format!("writer-{i}-saw-{seen}"))
+            })
+            .await
+        }
+    });
+    let results = futures_util::future::join_all(writers).await;
+    let failures: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|e| format!("{e:?}"))
+        .collect();
+    assert!(failures.is_empty(), "{failures:?}");
+    let total = app.state.db.read(count_events).await.expect("count");
+    assert_eq!(total, 24);
+}
+
+async fn failed_writes_leave_nothing_behind(app: TestApp) {
+    let before = app.state.db.read(count_events).await.expect("count");
+    let result: Result<(), AppError> = app
+        .state
+        .db
+        .write(|conn| {
+            insert_event(conn, "first")?;
+            insert_event(conn, "second")?;
+            Err(AppError::Conflict("refused after two writes".into()))
+        })
+        .await;
+    assert!(matches!(result, Err(AppError::Conflict(_))));
+    assert_eq!(
+        app.state.db.read(count_events).await.expect("count"),
+        before
+    );
+    // The connection is usable again afterwards.
+    app.state
+        .db
+        .write(|conn| insert_event(conn, "after"))
+        .await
+        .expect("write");
+    assert_eq!(
+        app.state.db.read(count_events).await.expect("count"),
+        before + 1
+    );
+}

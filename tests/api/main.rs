@@ -1,0 +1,14 @@
+//! Integration tests: the whole application over real databases. One test
+//! binary (one link of the dependency tree); each test runs on SQLite and on
+//! PostgreSQL.
+
+mod common;
+
+mod auth;
+mod cli;
+mod database;
+mod errors;
+mod openapi;
+mod structures;
+mod tokens;
+mod users;
