@@ -21,15 +21,6 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
-impl DbConn {
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Pg(_) => "postgres",
-            Self::Sqlite(_) => "sqlite",
-        }
-    }
-}
-
 /// Settings applied to every SQLite connection the pool opens. The busy
 /// timeout comes first: switching to WAL itself needs the lock.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
@@ -140,12 +131,7 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            write_transaction(&mut conn, work)
-        })
-        .await?
+        self.read(move |conn| write_transaction(conn, work)).await
     }
 }
 

@@ -141,68 +141,81 @@ pub fn create(
 ) -> AppResult<User> {
     let input = prepared.input;
     let structure_id = resolve_structure(conn, caller, input.role, input.structure_id)?;
-    email_taken(conn, &input.email, None)?;
-    let row = UserRow {
-        id: store::new_id(),
+    let row = new_row(
+        input.email,
+        input.display_name,
+        input.role,
         structure_id,
-        email: input.email,
-        display_name: input.display_name,
-        role: input.role.as_str().into(),
-        password_hash: prepared.password_hash,
-        active: true,
-        token_version: 0,
-        last_login_at: None,
-        created_at: now.naive_utc(),
-        updated_at: now.naive_utc(),
-    };
-    store::users::insert(conn, &row)?;
-    audit::record(
-        conn,
-        &caller.into(),
+        prepared.password_hash,
         now,
-        Event {
-            structure_id: row.structure_id.as_deref(),
-            action: "user.create",
-            entity: "user",
-            entity_id: &row.id,
-            summary: json!({ "email": row.email, "role": row.role }),
-        },
-    )?;
-    row.try_into()
+    );
+    insert(conn, &caller.into(), now, row, None)
 }
 
-/// Creates the first administrator (CLI): no caller, checked input.
+/// Creates an administrator from the command line: no caller, checked input.
 pub fn create_admin(
     conn: &mut DbConn,
     now: DateTime<Utc>,
     email: &str,
     password_hash: String,
 ) -> AppResult<User> {
-    email_taken(conn, email, None)?;
-    let row = UserRow {
+    let row = new_row(
+        email.into(),
+        "Administrateur".into(),
+        Role::Admin,
+        None,
+        password_hash,
+        now,
+    );
+    insert(conn, &Actor::system(), now, row, Some("cli"))
+}
+
+fn new_row(
+    email: String,
+    display_name: String,
+    role: Role,
+    structure_id: Option<String>,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> UserRow {
+    UserRow {
         id: store::new_id(),
-        structure_id: None,
-        email: email.into(),
-        display_name: "Administrateur".into(),
-        role: Role::Admin.as_str().into(),
+        structure_id,
+        email,
+        display_name,
+        role: role.as_str().into(),
         password_hash,
         active: true,
         token_version: 0,
         last_login_at: None,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
-    };
+    }
+}
+
+fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    row: UserRow,
+    via: Option<&str>,
+) -> AppResult<User> {
+    email_taken(conn, &row.email, None)?;
     store::users::insert(conn, &row)?;
+    let mut summary = json!({ "email": row.email, "role": row.role });
+    if let Some(via) = via {
+        summary["via"] = json!(via);
+    }
     audit::record(
         conn,
-        &Actor::system(),
+        actor,
         now,
         Event {
-            structure_id: None,
+            structure_id: row.structure_id.as_deref(),
             action: "user.create",
             entity: "user",
             entity_id: &row.id,
-            summary: json!({ "email": row.email, "role": row.role, "via": "cli" }),
+            summary,
         },
     )?;
     row.try_into()
