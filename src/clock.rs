@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono_tz::Europe::Paris;
 
 #[derive(Clone)]
 pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
@@ -24,10 +25,20 @@ impl Clock {
         (self.0)().trunc_subsecs(6)
     }
 
+    /// Today's date in France (Europe/Paris), whatever the server's zone.
+    pub fn today(&self) -> NaiveDate {
+        paris_date(self.now())
+    }
+
     /// Now as stored in the database (UTC, no offset).
     pub fn now_naive(&self) -> NaiveDateTime {
         self.now().naive_utc()
     }
+}
+
+/// The calendar date of `instant` in France.
+pub fn paris_date(instant: DateTime<Utc>) -> NaiveDate {
+    instant.with_timezone(&Paris).date_naive()
 }
 
 impl std::fmt::Debug for Clock {
@@ -48,5 +59,13 @@ mod tests {
         let clock = Clock::fixed(instant);
         assert_eq!(clock.now(), clock.now());
         assert_eq!(clock.now().timestamp_subsec_nanos(), 123_456_000);
+    }
+
+    #[test]
+    fn today_is_the_date_in_paris() {
+        let late = DateTime::parse_from_rfc3339("2031-11-13T23:30:00Z")
+            .expect("date")
+            .with_timezone(&Utc);
+        assert_eq!(Clock::fixed(late).today().to_string(), "2031-11-14");
     }
 }

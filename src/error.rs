@@ -12,6 +12,9 @@ use utoipa::ToSchema;
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    /// For a file upload (CSV), the line of the file at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 impl FieldError {
@@ -19,6 +22,7 @@ impl FieldError {
         Self {
             field: field.into(),
             message: message.into(),
+            line: None,
         }
     }
 }

@@ -3,8 +3,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod committees;
 pub mod extract;
 pub mod health;
+pub mod members;
+pub mod organizations;
 pub mod structures;
 pub mod users;
 
@@ -27,6 +30,7 @@ use crate::error::AppError;
         (name = "auth", description = "Staff authentication"),
         (name = "structures", description = "Public services running committees"),
         (name = "users", description = "Staff accounts"),
+        (name = "registry", description = "Organizations, members, committees and memberships"),
         (name = "audit", description = "Audit trail"),
         (name = "health", description = "Probes"),
     )
@@ -60,6 +64,29 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(users::get)
             .service(users::update)
             .service(users::remove)
+            .service(organizations::list)
+            .service(organizations::create)
+            .service(organizations::get)
+            .service(organizations::update)
+            .service(organizations::remove)
+            // Fixed paths before `/members/{id}`.
+            .service(members::import)
+            .service(members::export_csv)
+            .service(members::list)
+            .service(members::create)
+            .service(members::get)
+            .service(members::update)
+            .service(members::remove)
+            .service(members::export)
+            .service(members::anonymize)
+            .service(committees::list)
+            .service(committees::create)
+            .service(committees::get)
+            .service(committees::update)
+            .service(committees::memberships)
+            .service(committees::add_membership)
+            .service(committees::update_membership)
+            .service(committees::remove_membership)
             .service(audit::list)
             // Not a documented operation itself.
             .route("/openapi.json", web::get().to(openapi_json)),

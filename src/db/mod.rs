@@ -21,12 +21,18 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// The backend type of `DbConn`, for boxed queries.
+pub type Backend = <DbConn as Connection>::Backend;
+
 /// Settings applied to every SQLite connection the pool opens. The busy
 /// timeout comes first: switching to WAL itself needs the lock.
+/// `secure_delete` overwrites erased content, so an anonymised person's data
+/// does not linger in the file's free pages.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
      PRAGMA journal_mode = WAL;\
      PRAGMA foreign_keys = ON;\
-     PRAGMA synchronous = NORMAL;";
+     PRAGMA synchronous = NORMAL;\
+     PRAGMA secure_delete = ON;";
 
 /// Opens connections of the backend chosen from the URL scheme, so that a
 /// PostgreSQL failure is reported as such (the derived `establish` would try

@@ -55,7 +55,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        structure_id -> Text,
+        name -> Text,
+        acronym -> Nullable<Text>,
+        kind -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        name_key -> Text,
+        search_key -> Text,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        structure_id -> Text,
+        civility -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        function -> Nullable<Text>,
+        organization_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        search_key -> Text,
+        archived_at -> Nullable<Timestamp>,
+        anonymized_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committees (id) {
+        id -> Text,
+        structure_id -> Text,
+        name -> Text,
+        kind -> Text,
+        description -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> Text,
+        structure_id -> Text,
+        committee_id -> Text,
+        member_id -> Text,
+        role -> Text,
+        since -> Nullable<Date>,
+        until -> Nullable<Date>,
+        substitute_for -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> structures (structure_id));
+diesel::joinable!(members -> organizations (organization_id));
+diesel::joinable!(memberships -> members (member_id));
+diesel::joinable!(memberships -> committees (committee_id));
 diesel::joinable!(audit_events -> structures (structure_id));
 
-diesel::allow_tables_to_appear_in_same_query!(structures, users, audit_events, login_failures);
+diesel::allow_tables_to_appear_in_same_query!(
+    structures,
+    users,
+    audit_events,
+    login_failures,
+    organizations,
+    members,
+    committees,
+    memberships,
+);

@@ -2,7 +2,22 @@
 //! the transactions that apply them (with their audit events).
 
 pub mod audit;
+pub mod committees;
+pub mod gdpr;
 pub mod login;
+pub mod member_import;
+pub mod members;
+pub mod organizations;
 pub mod structures;
+pub mod text;
 pub mod users;
 pub mod validate;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+
+/// The structure whose registry the caller writes to. Administrators belong
+/// to none: the registry is kept by each structure's own staff.
+pub fn own_structure(caller: &Caller) -> AppResult<String> {
+    caller.structure_id.clone().ok_or(AppError::Forbidden)
+}

@@ -73,6 +73,43 @@ impl Check {
         Some(self.email(field, value))
     }
 
+    /// A phone number kept as typed, checked as French ("03 25 30 22 69")
+    /// or international ("+33 3 25 30 22 69", "0033 …").
+    pub fn optional_phone(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let value = self.optional_text(field, value, 40)?;
+        if !is_phone_number(&value) {
+            self.add(
+                field,
+                "numéro de téléphone invalide (ex. 03 25 30 22 69 ou +33 3 25 30 22 69)",
+            );
+        }
+        Some(value)
+    }
+
+    /// One of the enum's stored words, or an error listing them.
+    pub fn one_of<'a>(&mut self, field: &str, value: &str, allowed: &[&'a str]) -> Option<&'a str> {
+        let found = allowed.iter().find(|a| **a == value).copied();
+        if found.is_none() {
+            self.add(
+                field,
+                format!(
+                    "valeur inconnue ; valeurs possibles : {}",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        found
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The errors found so far, emptied.
+    pub fn take(&mut self) -> Vec<FieldError> {
+        std::mem::take(&mut self.errors)
+    }
+
     /// 422 with every error found, or nothing.
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {
@@ -80,6 +117,27 @@ impl Check {
         } else {
             Err(AppError::Validation(self.errors))
         }
+    }
+}
+
+fn is_phone_number(value: &str) -> bool {
+    let compact: String = value
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}'))
+        .collect();
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(rest) = compact
+        .strip_prefix('+')
+        .or_else(|| compact.strip_prefix("00"))
+    {
+        // E.164: a country code and up to 15 digits in all.
+        digits_only(rest) && (8..=15).contains(&rest.len()) && !rest.starts_with('0')
+    } else {
+        // French national format: 0 then nine digits, the first not 0.
+        digits_only(&compact)
+            && compact.len() == 10
+            && compact.starts_with('0')
+            && !compact.starts_with("00")
     }
 }
 
@@ -108,6 +166,30 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["city", "email"]);
+    }
+
+    #[test]
+    fn phone_numbers_french_or_international() {
+        for ok in [
+            "03 25 30 22 69",
+            "03.25.30.22.69",
+            "0325302269",
+            "+33 3 25 30 22 69",
+            "0033 3 25 30 22 69",
+            "+1 (555) 123-4567",
+        ] {
+            assert!(is_phone_number(ok), "{ok}");
+        }
+        for bad in [
+            "12345",
+            "3 25 30 22 69",
+            "00 12 34",
+            "+0 123456789",
+            "03 25 30 22 6x",
+            "+33",
+        ] {
+            assert!(!is_phone_number(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -68,3 +68,12 @@ pub fn list(
         .load(conn)?;
     Ok((items, total))
 }
+
+/// Every event about these records, oldest first.
+pub fn for_entities(conn: &mut DbConn, entity_ids: &[String]) -> QueryResult<Vec<AuditRow>> {
+    audit_events::table
+        .filter(audit_events::entity_id.eq_any(entity_ids))
+        .order((audit_events::created_at.asc(), audit_events::id.asc()))
+        .select(AuditRow::as_select())
+        .load(conn)
+}

@@ -2,7 +2,10 @@
 //! domain layer can compose them inside one transaction.
 
 pub mod audit;
+pub mod committees;
 pub mod login_failures;
+pub mod members;
+pub mod organizations;
 pub mod structures;
 pub mod users;
 

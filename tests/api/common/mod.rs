@@ -332,6 +332,38 @@ impl TestApp {
         (id, self.token(email).await)
     }
 
+    /// A structure with a secretariat account; returns (structure id, token).
+    pub async fn secretariat(&self, admin_token: &str, name: &str) -> (String, String) {
+        let structure = self.structure(admin_token, name).await;
+        let email = format!("secretariat-{}@clu.test", &structure[..8]);
+        let (_, token) = self
+            .user(admin_token, &structure, "secretariat", &email)
+            .await;
+        (structure, token)
+    }
+
+    /// Posts a CSV body.
+    pub async fn post_csv(&self, path: &str, token: &str, body: impl Into<Vec<u8>>) -> Response {
+        let req = TestRequest::post()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", "text/csv; charset=utf-8"))
+            .set_payload(body.into());
+        self.send(req).await
+    }
+
+    /// Creates through the API and returns the new record's id.
+    pub async fn create(&self, path: &str, token: &str, body: Value) -> String {
+        let response = self.post(path, token, body).await;
+        assert_eq!(
+            response.status.as_u16(),
+            201,
+            "POST {path}: {}",
+            response.text()
+        );
+        response.json()["id"].as_str().expect("id").to_owned()
+    }
+
     /// Audit events with this action, as the administrator sees them.
     pub async fn audit_count(&self, admin_token: &str, action: &str, entity_id: &str) -> usize {
         let response = self

@@ -1,0 +1,4 @@
+DROP TABLE memberships;
+DROP TABLE committees;
+DROP TABLE members;
+DROP TABLE organizations;

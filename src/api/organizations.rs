@@ -1,0 +1,139 @@
+//! `/organizations`: whom members represent.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{Json, List, Paging};
+use crate::auth::{Caller, Permission};
+use crate::domain::organizations::{
+    self, NewOrganization, Organization, OrganizationPatch, Removal,
+};
+use crate::domain::text::search_terms;
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+use crate::store::organizations::OrganizationFilter;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationQuery {
+    /// Words of the name or acronym, accents and case ignored.
+    pub q: Option<String>,
+    /// Include archived organizations.
+    #[serde(default)]
+    pub include_archived: bool,
+}
+
+#[utoipa::path(tag = "registry", security(("bearer" = [])), params(OrganizationQuery, Paging), responses(
+    (status = 200, body = List<Organization>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/organizations")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<OrganizationQuery>,
+    paging: web::Query<Paging>,
+) -> AppResult<web::Json<List<Organization>>> {
+    caller.require(Permission::Read)?;
+    let (scope, page) = (caller.scope(), paging.page()?);
+    let filter = OrganizationFilter {
+        terms: search_terms(query.q.as_deref().unwrap_or_default()),
+        include_archived: query.include_archived,
+    };
+    let list = state
+        .db
+        .read(move |conn| organizations::list(conn, &scope, &filter, page))
+        .await?;
+    Ok(web::Json(list.into()))
+}
+
+#[utoipa::path(tag = "registry", security(("bearer" = [])), request_body = NewOrganization, responses(
+    (status = 201, body = Organization),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Name already used", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/organizations")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    Json(input): Json<NewOrganization>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let now = state.clock.now();
+    let created = state
+        .db
+        .write(move |conn| organizations::create(conn, &caller, now, input))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Organization),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/organizations/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Organization>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| organizations::get(conn, &scope, &id))
+            .await?,
+    ))
+}
+
+#[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = OrganizationPatch, responses(
+    (status = 200, body = Organization),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/organizations/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(patch): Json<OrganizationPatch>,
+) -> AppResult<web::Json<Organization>> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    let updated = state
+        .db
+        .write(move |conn| organizations::update(conn, &caller, now, &id, patch))
+        .await?;
+    Ok(web::Json(updated))
+}
+
+/// Deletes the organization, or archives it when members refer to it.
+#[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "Archived: members refer to it", body = Organization),
+    (status = 204, description = "Deleted"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/organizations/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(
+        match state
+            .db
+            .write(move |conn| organizations::delete(conn, &caller, now, &id))
+            .await?
+        {
+            Removal::Deleted => HttpResponse::NoContent().finish(),
+            Removal::Archived(organization) => HttpResponse::Ok().json(organization),
+        },
+    )
+}

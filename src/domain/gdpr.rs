@@ -1,0 +1,112 @@
+//! The rights of the people in the registry (GDPR): an export of everything
+//! held about a member, and anonymisation that erases their identity while
+//! keeping memberships and attendance, so past documents still add up.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::audit::{self, AuditEvent, Event};
+use super::members::{self, Member};
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::store::{self, Scope};
+
+/// The name an anonymised member is shown under.
+pub const ANONYMIZED_NAME: &str = "Membre anonymisé";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipRecord {
+    pub id: String,
+    pub committee_id: String,
+    pub committee_name: String,
+    pub role: String,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub substitute_for: Option<String>,
+}
+
+/// Everything clu holds about one person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberExport {
+    pub exported_at: DateTime<Utc>,
+    pub member: Member,
+    pub memberships: Vec<MembershipRecord>,
+    /// The changes recorded about the person or their memberships.
+    pub audit_events: Vec<AuditEvent>,
+}
+
+pub fn export(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<MemberExport> {
+    let member = members::get(conn, scope, id)?;
+    let memberships: Vec<MembershipRecord> = store::committees::memberships_of_member(conn, id)?
+        .into_iter()
+        .map(|(row, committee_name)| MembershipRecord {
+            id: row.id,
+            committee_id: row.committee_id,
+            committee_name,
+            role: row.role,
+            since: row.since,
+            until: row.until,
+            substitute_for: row.substitute_for,
+        })
+        .collect();
+    let mut entity_ids: Vec<String> = memberships.iter().map(|m| m.id.clone()).collect();
+    entity_ids.push(id.to_owned());
+    let audit_events = store::audit::for_entities(conn, &entity_ids)?
+        .into_iter()
+        .map(AuditEvent::from)
+        .collect();
+    Ok(MemberExport {
+        exported_at: now,
+        member,
+        memberships,
+        audit_events,
+    })
+}
+
+/// Replaces the identity by "Membre anonymisé", erases contact details and
+/// the search key, and archives the member. Idempotent.
+pub fn anonymize(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    id: &str,
+) -> AppResult<Member> {
+    let (before, _) = store::members::find(conn, &caller.scope(), id)?;
+    if before.anonymized_at.is_some() {
+        return members::get(conn, &caller.scope(), id);
+    }
+    let mut row = before.clone();
+    row.civility = None;
+    row.first_name = String::new();
+    row.last_name = ANONYMIZED_NAME.into();
+    row.function = None;
+    row.email = None;
+    row.phone = None;
+    row.search_key = String::new();
+    row.anonymized_at = Some(now.naive_utc());
+    row.archived_at = row.archived_at.or(Some(now.naive_utc()));
+    row.updated_at = now.naive_utc();
+    store::members::update(conn, &row)?;
+    let changed = members::changed_fields(&before, &row);
+    audit::record(
+        conn,
+        &caller.into(),
+        now,
+        Event {
+            structure_id: Some(&row.structure_id),
+            action: "member.anonymize",
+            entity: "member",
+            entity_id: &row.id,
+            summary: json!({ "changed": changed }),
+        },
+    )?;
+    members::get(conn, &caller.scope(), id)
+}

@@ -1,0 +1,720 @@
+//! Organizations and members: the routes, validation, structure scoping,
+//! search and archiving.
+
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(
+    organizations_and_members_round_trip,
+    invalid_registry_input_names_each_field,
+    another_structure_sees_nothing_of_the_registry,
+    readers_cannot_write_the_registry,
+    search_ignores_case_accents_and_punctuation,
+    member_filters_and_order,
+    deleting_what_history_refers_to_archives_it,
+);
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["last_name"].as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+async fn organizations_and_members_round_trip(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let ufc = app
+        .create("/api/v1/organizations", &sec, json!({"name": "UFC « Que Choisir » du Cher", "acronym": "UFC", "kind": "association", "email": "contact@ufc18.fr", "phone": "02 48 00 00 00"}))
+        .await;
+    let org = app
+        .get(&format!("/api/v1/organizations/{ufc}"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(org["kind"], "association");
+    assert_eq!(org["acronym"], "UFC");
+    let patched = app
+        .patch(
+            &format!("/api/v1/organizations/{ufc}"),
+            &sec,
+            json!({"phone": null}),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert!(patched["phone"].is_null());
+
+    let member = app
+        .create(
+            "/api/v1/members",
+            &sec,
+            json!({"civility": "M.", "first_name": " Jean-Paul ", "last_name": "PIERRON", "function": "Président", "organization_id": ufc, "email": "JP.Pierron@Example.fr", "phone": "+33 6 12 34 56 78"}),
+        )
+        .await;
+    let body = app
+        .get(&format!("/api/v1/members/{member}"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(body["first_name"], "Jean-Paul");
+    assert_eq!(body["email"], "jp.pierron@example.fr");
+    assert_eq!(body["phone"], "+33 6 12 34 56 78", "stored as given");
+    assert_eq!(body["organization"]["name"], "UFC « Que Choisir » du Cher");
+    let patched = app
+        .patch(
+            &format!("/api/v1/members/{member}"),
+            &sec,
+            json!({"function": "Vice-président", "email": null}),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(patched["function"], "Vice-président");
+    assert!(patched["email"].is_null());
+    assert_eq!(app.audit_count(&admin, "member.create", &member).await, 1);
+    assert_eq!(app.audit_count(&admin, "member.update", &member).await, 1);
+    assert_eq!(
+        app.audit_count(&admin, "organization.create", &ufc).await,
+        1
+    );
+    assert_eq!(
+        app.audit_count(&admin, "organization.update", &ufc).await,
+        1
+    );
+    // Audit summaries name fields, never the person's data.
+    let events = app
+        .get(&format!("/api/v1/audit?entity_id={member}"), &admin)
+        .await
+        .json()
+        .to_string();
+    assert!(
+        !events.contains("PIERRON") && !events.contains("pierron"),
+        "{events}"
+    );
+
+    let committee = app
+        .create(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "CLU du Cher", "kind": "clu"}),
+        )
+        .await;
+    let renamed = app
+        .patch(
+            &format!("/api/v1/committees/{committee}"),
+            &sec,
+            json!({"description": "Comité local des usagers"}),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(renamed["description"], "Comité local des usagers");
+    assert_eq!(app.get("/api/v1/committees", &sec).await.json()["total"], 1);
+
+    // Plain deletes where nothing refers to the record.
+    let lone = app
+        .create(
+            "/api/v1/members",
+            &sec,
+            json!({"civility": "Mme", "first_name": "A", "last_name": "B"}),
+        )
+        .await;
+    app.delete(&format!("/api/v1/members/{lone}"), &sec)
+        .await
+        .assert_status(204);
+    app.get(&format!("/api/v1/members/{lone}"), &sec)
+        .await
+        .assert_problem(404);
+    let lone_org = app
+        .create(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": "Vide", "kind": "other"}),
+        )
+        .await;
+    app.delete(&format!("/api/v1/organizations/{lone_org}"), &sec)
+        .await
+        .assert_status(204);
+    app.get(&format!("/api/v1/organizations/{lone_org}"), &sec)
+        .await
+        .assert_problem(404);
+}
+
+async fn invalid_registry_input_names_each_field(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let bad_member = app
+        .post(
+            "/api/v1/members",
+            &sec,
+            json!({"civility": "M.", "first_name": "", "last_name": "x".repeat(101), "email": "pas@", "phone": "12 34", "organization_id": "00000000-0000-4000-8000-000000000000"}),
+        )
+        .await;
+    let mut fields = bad_member.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "email",
+            "first_name",
+            "last_name",
+            "organization_id",
+            "phone"
+        ]
+    );
+    let bad_civility = app
+        .post(
+            "/api/v1/members",
+            &sec,
+            json!({"civility": "Dr", "first_name": "A", "last_name": "B"}),
+        )
+        .await;
+    assert_eq!(bad_civility.error_fields(), ["civility"]);
+    let bad_kind = app
+        .post(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": "X", "kind": "club"}),
+        )
+        .await;
+    assert_eq!(bad_kind.error_fields(), ["kind"]);
+    let bad_org = app
+        .post(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": " ", "kind": "other", "email": "x", "phone": "abc"}),
+        )
+        .await;
+    let mut fields = bad_org.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["email", "name", "phone"]);
+    let bad_committee = app
+        .post(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "", "kind": "clu"}),
+        )
+        .await;
+    assert_eq!(bad_committee.error_fields(), ["name"]);
+    let bad_committee_kind = app
+        .post(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "C", "kind": "cla"}),
+        )
+        .await;
+    assert_eq!(bad_committee_kind.error_fields(), ["kind"]);
+    app.create(
+        "/api/v1/organizations",
+        &sec,
+        json!({"name": "Défenseur des Droits", "kind": "institution"}),
+    )
+    .await;
+    app.post(
+        "/api/v1/organizations",
+        &sec,
+        json!({"name": "DÉFENSEUR des droits", "kind": "institution"}),
+    )
+    .await
+    .assert_problem(409);
+    assert_eq!(
+        app.get("/api/v1/members", &sec).await.json()["total"],
+        0,
+        "nothing written"
+    );
+}
+
+async fn another_structure_sees_nothing_of_the_registry(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, sec_a) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let (_, sec_b) = app
+        .secretariat(&admin, "Préfecture de la Haute-Marne")
+        .await;
+    let org = app
+        .create(
+            "/api/v1/organizations",
+            &sec_a,
+            json!({"name": "UDAF du Cher", "kind": "association"}),
+        )
+        .await;
+    let member = app.create("/api/v1/members", &sec_a, json!({"civility": "Mme", "first_name": "Anne", "last_name": "A", "organization_id": org})).await;
+    let committee = app
+        .create(
+            "/api/v1/committees",
+            &sec_a,
+            json!({"name": "CLU du Cher", "kind": "clu"}),
+        )
+        .await;
+    let membership = app
+        .create(
+            &format!("/api/v1/committees/{committee}/memberships"),
+            &sec_a,
+            json!({"member_id": member, "role": "member"}),
+        )
+        .await;
+
+    for path in [
+        format!("/api/v1/organizations/{org}"),
+        format!("/api/v1/members/{member}"),
+        format!("/api/v1/members/{member}/export"),
+        format!("/api/v1/committees/{committee}"),
+        format!("/api/v1/committees/{committee}/memberships"),
+    ] {
+        app.get(&path, &sec_b).await.assert_problem(404);
+    }
+    app.patch(
+        &format!("/api/v1/organizations/{org}"),
+        &sec_b,
+        json!({"name": "x"}),
+    )
+    .await
+    .assert_problem(404);
+    app.patch(
+        &format!("/api/v1/members/{member}"),
+        &sec_b,
+        json!({"first_name": "x"}),
+    )
+    .await
+    .assert_problem(404);
+    app.patch(
+        &format!("/api/v1/committees/{committee}"),
+        &sec_b,
+        json!({"name": "x"}),
+    )
+    .await
+    .assert_problem(404);
+    app.patch(
+        &format!("/api/v1/memberships/{membership}"),
+        &sec_b,
+        json!({"role": "chair"}),
+    )
+    .await
+    .assert_problem(404);
+    app.delete(&format!("/api/v1/organizations/{org}"), &sec_b)
+        .await
+        .assert_problem(404);
+    app.delete(&format!("/api/v1/members/{member}"), &sec_b)
+        .await
+        .assert_problem(404);
+    app.delete(&format!("/api/v1/memberships/{membership}"), &sec_b)
+        .await
+        .assert_problem(404);
+    app.post(
+        &format!("/api/v1/members/{member}/anonymize"),
+        &sec_b,
+        json!({}),
+    )
+    .await
+    .assert_problem(404);
+    app.post(
+        &format!("/api/v1/committees/{committee}/memberships"),
+        &sec_b,
+        json!({"member_id": member, "role": "member"}),
+    )
+    .await
+    .assert_problem(404);
+    // B's own committee cannot take A's member either.
+    let own = app
+        .create(
+            "/api/v1/committees",
+            &sec_b,
+            json!({"name": "CLU 52", "kind": "clu"}),
+        )
+        .await;
+    let foreign = app
+        .post(
+            &format!("/api/v1/committees/{own}/memberships"),
+            &sec_b,
+            json!({"member_id": member, "role": "member"}),
+        )
+        .await;
+    assert_eq!(foreign.error_fields(), ["member_id"]);
+    let foreign_org = app
+        .post(
+            "/api/v1/members",
+            &sec_b,
+            json!({"civility": "M.", "first_name": "B", "last_name": "B", "organization_id": org}),
+        )
+        .await;
+    assert_eq!(foreign_org.error_fields(), ["organization_id"]);
+
+    for path in [
+        "/api/v1/organizations",
+        "/api/v1/members?include_archived=true",
+        "/api/v1/committees",
+    ] {
+        let list = app.get(path, &sec_b).await.assert_status(200).json();
+        let expected = if path == "/api/v1/committees" { 1 } else { 0 };
+        assert_eq!(list["total"], expected, "{path}: {list}");
+    }
+    let csv = app
+        .get("/api/v1/members.csv", &sec_b)
+        .await
+        .assert_status(200)
+        .text();
+    assert!(!csv.contains("Anne"), "{csv}");
+    // Nothing changed for A.
+    assert_eq!(
+        app.get(&format!("/api/v1/members/{member}"), &sec_a)
+            .await
+            .json()["first_name"],
+        "Anne"
+    );
+}
+
+async fn readers_cannot_write_the_registry(app: TestApp) {
+    let admin = app.admin().await;
+    let (structure, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let (_, reader) = app
+        .user(&admin, &structure, "reader", "lecteur@clu.test")
+        .await;
+    let org = app
+        .create(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": "UDAF", "kind": "association"}),
+        )
+        .await;
+    let member = app
+        .create(
+            "/api/v1/members",
+            &sec,
+            json!({"civility": "M.", "first_name": "A", "last_name": "B"}),
+        )
+        .await;
+    let committee = app
+        .create(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "CLU", "kind": "clu"}),
+        )
+        .await;
+    let membership = app
+        .create(
+            &format!("/api/v1/committees/{committee}/memberships"),
+            &sec,
+            json!({"member_id": member, "role": "member"}),
+        )
+        .await;
+    let writes = [
+        app.post(
+            "/api/v1/organizations",
+            &reader,
+            json!({"name": "X", "kind": "other"}),
+        )
+        .await,
+        app.patch(
+            &format!("/api/v1/organizations/{org}"),
+            &reader,
+            json!({"name": "X"}),
+        )
+        .await,
+        app.delete(&format!("/api/v1/organizations/{org}"), &reader)
+            .await,
+        app.post(
+            "/api/v1/members",
+            &reader,
+            json!({"civility": "M.", "first_name": "A", "last_name": "B"}),
+        )
+        .await,
+        app.patch(
+            &format!("/api/v1/members/{member}"),
+            &reader,
+            json!({"first_name": "X"}),
+        )
+        .await,
+        app.delete(&format!("/api/v1/members/{member}"), &reader)
+            .await,
+        app.post(
+            &format!("/api/v1/members/{member}/anonymize"),
+            &reader,
+            json!({}),
+        )
+        .await,
+        app.get(&format!("/api/v1/members/{member}/export"), &reader)
+            .await,
+        app.post_csv(
+            "/api/v1/members/import",
+            &reader,
+            "civility;first_name;last_name\nM.;A;B\n",
+        )
+        .await,
+        app.post(
+            "/api/v1/committees",
+            &reader,
+            json!({"name": "X", "kind": "clu"}),
+        )
+        .await,
+        app.patch(
+            &format!("/api/v1/committees/{committee}"),
+            &reader,
+            json!({"name": "X"}),
+        )
+        .await,
+        app.post(
+            &format!("/api/v1/committees/{committee}/memberships"),
+            &reader,
+            json!({"member_id": member, "role": "guest"}),
+        )
+        .await,
+        app.patch(
+            &format!("/api/v1/memberships/{membership}"),
+            &reader,
+            json!({"role": "chair"}),
+        )
+        .await,
+        app.delete(&format!("/api/v1/memberships/{membership}"), &reader)
+            .await,
+    ];
+    for response in writes {
+        response.assert_problem(403);
+    }
+    // Reads are allowed.
+    app.get("/api/v1/members", &reader).await.assert_status(200);
+    app.get("/api/v1/members.csv", &reader)
+        .await
+        .assert_status(200);
+    app.get(
+        &format!("/api/v1/committees/{committee}/memberships"),
+        &reader,
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(
+        app.get(&format!("/api/v1/members/{member}"), &reader)
+            .await
+            .json()["first_name"],
+        "A"
+    );
+}
+
+async fn search_ignores_case_accents_and_punctuation(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let ufc = app
+        .create(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": "UFC « Que Choisir » du Cher", "kind": "association"}),
+        )
+        .await;
+    let udaf = app.create("/api/v1/organizations", &sec, json!({"name": "Union départementale des associations familiales", "acronym": "UDAF", "kind": "association"})).await;
+    app.create(
+        "/api/v1/members",
+        &sec,
+        json!({"civility": "Mme", "first_name": "Mylène", "last_name": "BÉGUÉ"}),
+    )
+    .await;
+    app.create("/api/v1/members", &sec, json!({"civility": "M.", "first_name": "Jean", "last_name": "Dupont", "organization_id": ufc})).await;
+    app.create("/api/v1/members", &sec, json!({"civility": "Mme", "first_name": "Élise", "last_name": "Martin", "organization_id": udaf})).await;
+    let search = async |q: &str| {
+        let path = format!("/api/v1/members?q={}", encode(q));
+        names(&app.get(&path, &sec).await.assert_status(200).json())
+    };
+    assert_eq!(search("begue").await, ["BÉGUÉ"]);
+    assert_eq!(search("BEGUE").await, ["BÉGUÉ"]);
+    assert_eq!(search("mylène").await, ["BÉGUÉ"]);
+    assert_eq!(search("que choisir").await, ["Dupont"]);
+    assert_eq!(search("« Que-Choisir »").await, ["Dupont"]);
+    assert_eq!(search("udaf").await, ["Martin"]);
+    assert_eq!(search("elise udaf").await, ["Martin"]);
+    assert_eq!(search("jean choisir").await, ["Dupont"]);
+    assert!(search("jean udaf").await.is_empty());
+    assert_eq!(search("%_").await.len(), 3, "no LIKE wildcard gets through");
+    let orgs = app
+        .get("/api/v1/organizations?q=QUE%20CHOISIR", &sec)
+        .await
+        .json();
+    assert_eq!(orgs["total"], 1);
+}
+
+async fn member_filters_and_order(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let ufc = app
+        .create(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": "UFC", "kind": "association"}),
+        )
+        .await;
+    let committee = app
+        .create(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "CLU", "kind": "clu"}),
+        )
+        .await;
+    let mut ids = Vec::new();
+    for (first, last, org) in [
+        ("Zoé", "Bernard", true),
+        ("Anne", "Bernard", false),
+        ("Paul", "Albert", true),
+        ("Luc", "Colin", false),
+    ] {
+        let mut body = json!({"civility": "M.", "first_name": first, "last_name": last});
+        if org {
+            body["organization_id"] = json!(ufc);
+        }
+        ids.push(app.create("/api/v1/members", &sec, body).await);
+    }
+    app.create(
+        &format!("/api/v1/committees/{committee}/memberships"),
+        &sec,
+        json!({"member_id": ids[3], "role": "member"}),
+    )
+    .await;
+    let all = app.get("/api/v1/members", &sec).await.json();
+    let order: Vec<String> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {}",
+                m["last_name"].as_str().unwrap_or(""),
+                m["first_name"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        ["Albert Paul", "Bernard Anne", "Bernard Zoé", "Colin Luc"]
+    );
+    assert_eq!(
+        names(
+            &app.get(&format!("/api/v1/members?organization_id={ufc}"), &sec)
+                .await
+                .json()
+        ),
+        ["Albert", "Bernard"]
+    );
+    assert_eq!(
+        names(
+            &app.get(&format!("/api/v1/members?committee_id={committee}"), &sec)
+                .await
+                .json()
+        ),
+        ["Colin"]
+    );
+    let page = app
+        .get("/api/v1/members?limit=2&offset=1", &sec)
+        .await
+        .json();
+    assert_eq!(page["total"], 4);
+    assert_eq!(names(&page), ["Bernard", "Bernard"]);
+}
+
+async fn deleting_what_history_refers_to_archives_it(app: TestApp) {
+    let admin = app.admin().await;
+    let (_, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let org = app
+        .create(
+            "/api/v1/organizations",
+            &sec,
+            json!({"name": "UDAF", "kind": "association"}),
+        )
+        .await;
+    let member = app.create("/api/v1/members", &sec, json!({"civility": "M.", "first_name": "Paul", "last_name": "Archive", "organization_id": org})).await;
+    let committee = app
+        .create(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "CLU", "kind": "clu"}),
+        )
+        .await;
+    let membership = app
+        .create(
+            &format!("/api/v1/committees/{committee}/memberships"),
+            &sec,
+            json!({"member_id": member, "role": "member", "since": "2021-01-01"}),
+        )
+        .await;
+
+    let archived = app
+        .delete(&format!("/api/v1/members/{member}"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert!(archived["archived_at"].is_string());
+    let org_archived = app
+        .delete(&format!("/api/v1/organizations/{org}"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert!(org_archived["archived_at"].is_string());
+    assert_eq!(app.audit_count(&admin, "member.archive", &member).await, 1);
+
+    // Hidden from lists, kept for history.
+    assert_eq!(app.get("/api/v1/members", &sec).await.json()["total"], 0);
+    assert_eq!(
+        app.get("/api/v1/organizations", &sec).await.json()["total"],
+        0
+    );
+    assert_eq!(
+        app.get("/api/v1/members?include_archived=true", &sec)
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        app.get("/api/v1/organizations?include_archived=true", &sec)
+            .await
+            .json()["total"],
+        1
+    );
+    let kept = app
+        .get(&format!("/api/v1/members/{member}"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(kept["last_name"], "Archive");
+    assert_eq!(kept["organization"]["name"], "UDAF");
+    let memberships = app
+        .get(&format!("/api/v1/committees/{committee}/memberships"), &sec)
+        .await
+        .json();
+    assert_eq!(memberships["items"][0]["id"], membership.as_str());
+    assert_eq!(memberships["items"][0]["member"]["last_name"], "Archive");
+    // An archived organization takes no new members; restoring it does.
+    let refused = app
+        .post(
+            "/api/v1/members",
+            &sec,
+            json!({"civility": "M.", "first_name": "N", "last_name": "N", "organization_id": org}),
+        )
+        .await;
+    assert_eq!(refused.error_fields(), ["organization_id"]);
+    app.patch(
+        &format!("/api/v1/organizations/{org}"),
+        &sec,
+        json!({"archived": false}),
+    )
+    .await
+    .assert_status(200);
+    app.create(
+        "/api/v1/members",
+        &sec,
+        json!({"civility": "M.", "first_name": "N", "last_name": "N", "organization_id": org}),
+    )
+    .await;
+}
