@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::extract::{Json, List, Paging};
 use crate::auth::{Caller, Permission};
 use crate::domain::gdpr::{self, MemberExport};
-use crate::domain::member_import::{self, CSV_LIMIT, ImportReport};
+use crate::domain::member_csv::{self, CSV_LIMIT};
+use crate::domain::member_import::{self, ImportReport};
 use crate::domain::members::{self, Member, MemberPatch, NewMember};
 use crate::domain::organizations::Removal;
 use crate::domain::text::search_terms;
@@ -253,7 +254,7 @@ pub async fn export_csv(state: web::Data<AppState>, caller: Caller) -> AppResult
     let scope = caller.scope();
     let csv = state
         .db
-        .read(move |conn| member_import::export(conn, &scope))
+        .read(move |conn| member_csv::export(conn, &scope))
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

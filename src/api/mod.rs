@@ -7,6 +7,7 @@ pub mod committees;
 pub mod extract;
 pub mod health;
 pub mod members;
+pub mod memberships;
 pub mod organizations;
 pub mod structures;
 pub mod users;
@@ -83,10 +84,10 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(committees::create)
             .service(committees::get)
             .service(committees::update)
-            .service(committees::memberships)
-            .service(committees::add_membership)
-            .service(committees::update_membership)
-            .service(committees::remove_membership)
+            .service(memberships::list)
+            .service(memberships::create)
+            .service(memberships::update)
+            .service(memberships::remove)
             .service(audit::list)
             // Not a documented operation itself.
             .route("/openapi.json", web::get().to(openapi_json)),

@@ -13,6 +13,7 @@ mod member_csv;
 mod memberships;
 mod openapi;
 mod registry;
+mod registry_access;
 mod structures;
 mod tokens;
 mod users;
