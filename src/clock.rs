@@ -14,6 +14,11 @@ impl Clock {
         Self(Arc::new(Utc::now))
     }
 
+    /// A clock reading `now` (tests move time with it).
+    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(now))
+    }
+
     /// A clock stopped at `instant`.
     pub fn fixed(instant: DateTime<Utc>) -> Self {
         Self(Arc::new(move || instant))

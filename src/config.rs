@@ -49,6 +49,10 @@ pub struct Settings {
     #[serde(default)]
     pub jwt_secret: Option<Secret>,
     pub token_ttl_seconds: i64,
+    pub outbox_poll_ms: u64,
+    pub outbox_retry_base_seconds: i64,
+    pub outbox_max_attempts: i32,
+    pub reminder_days_before: i64,
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
     pub log: String,
@@ -137,6 +141,14 @@ impl Settings {
             return Err(ConfigError::Invalid(format!(
                 "token_ttl_seconds doit être compris entre 60 et {MAX_TOKEN_TTL_SECONDS}"
             )));
+        }
+        if self.outbox_max_attempts < 1
+            || self.outbox_retry_base_seconds < 1
+            || self.outbox_poll_ms < 10
+        {
+            return Err(ConfigError::Invalid(
+                "outbox_max_attempts, outbox_retry_base_seconds et outbox_poll_ms doivent être positifs".into(),
+            ));
         }
         if self.database_pool_size == 0 {
             return Err(ConfigError::Invalid(

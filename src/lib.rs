@@ -8,10 +8,13 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod french;
+pub mod mail;
 pub mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod templates;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -45,8 +48,14 @@ pub fn build_app(
         .app_data(web::PayloadConfig::new(api::extract::JSON_LIMIT))
         .app_data(web::QueryConfig::default().error_handler(api::extract::query_error))
         .app_data(web::PathConfig::default().error_handler(api::extract::path_error))
+        .app_data(
+            web::FormConfig::default()
+                .limit(16 * 1024)
+                .error_handler(api::extract::form_error),
+        )
         .configure(api::v1)
         .configure(api::probes)
+        .configure(api::pages)
         .split_for_parts();
     // The document is served by a route of the API scope: a scope owns every
     // path under its prefix, so a service registered beside it would be shadowed.

@@ -1,5 +1,5 @@
-//! Running the HTTP server: migrations first, then serve until SIGTERM or
-//! Ctrl-C, letting requests in flight finish.
+//! Running the HTTP server: migrations first, then the outbox worker and
+//! the server until SIGTERM or Ctrl-C, letting requests in flight finish.
 
 use actix_web::HttpServer;
 
@@ -12,6 +12,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         tracing::info!(migrations = ?applied, "database migrated");
     }
     tracing::info!(%bind, database = state.db.backend(), "clu listening");
+    let worker = crate::mail::worker::Worker::new(state.clone()).map_err(std::io::Error::other)?;
+    actix_web::rt::spawn(worker.run());
     HttpServer::new(move || build_app(state.clone()))
         .bind(bind)?
         .shutdown_timeout(30)

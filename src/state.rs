@@ -8,6 +8,8 @@ use crate::auth::token::{self, TokenKeys};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::templates::Templates;
+use tokio::sync::Notify;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +20,9 @@ pub struct AppState {
     /// A hash to verify against when the e-mail is unknown, so that an
     /// unknown account costs the same time as a wrong password.
     pub decoy_hash: Arc<str>,
+    pub templates: Arc<Templates>,
+    /// Wakes the outbox worker when mail is queued.
+    pub outbox_wake: Arc<Notify>,
 }
 
 impl AppState {
@@ -30,12 +35,15 @@ impl AppState {
         getrandom::fill(&mut random).map_err(|e| format!("aléa indisponible : {e}"))?;
         let decoy: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let decoy_hash = password::hash(&decoy).map_err(|e| format!("{e:?}"))?;
+        let templates = Templates::load(settings.templates_dir.as_deref())?;
         Ok(Self {
             settings: Arc::new(settings),
             db,
             keys,
             clock,
             decoy_hash: decoy_hash.into(),
+            templates: Arc::new(templates),
+            outbox_wake: Arc::new(Notify::new()),
         })
     }
 

@@ -59,6 +59,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// An optional JSON body: none when the request has no body at all;
+/// otherwise exactly as `Json` (a malformed body is still an error).
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let empty = !headers.contains_key(header::CONTENT_TYPE)
+            && headers
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|v| v.trim() == "0");
+        if empty {
+            return Box::pin(async { Ok(OptionalJson(None)) });
+        }
+        let body = Json::<T>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|Json(value)| OptionalJson(Some(value))) })
+    }
+}
+
 /// Deserializes `body`: first as JSON (any syntax error, trailing bytes or
 /// excessive nesting is a 400), then into `T` (any mismatch is a 422).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
@@ -131,6 +154,16 @@ fn field_error(path: &str, err: &serde_json::Error) -> FieldError {
 /// Error handler for `web::Query`: 400 problem+json.
 pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     AppError::BadRequest(format!("paramètres de requête invalides : {err}")).into()
+}
+
+/// Error handler for `web::Form`: 400 problem+json.
+pub fn form_error(err: actix_web::error::UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    match err {
+        actix_web::error::UrlencodedError::Overflow { .. } => {
+            AppError::PayloadTooLarge { limit: 16 * 1024 }.into()
+        }
+        other => AppError::BadRequest(format!("formulaire illisible : {other}")).into(),
+    }
 }
 
 /// Error handler for `web::Path`: an id that cannot exist is not found.

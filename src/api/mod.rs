@@ -1,14 +1,18 @@
 //! The HTTP API: thin handlers per resource, the route table, and the
 //! OpenAPI document generated from both.
 
+pub mod agenda;
 pub mod audit;
 pub mod auth;
 pub mod committees;
 pub mod extract;
 pub mod health;
+pub mod invitations;
+pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organizations;
+pub mod rsvp;
 pub mod structures;
 pub mod users;
 
@@ -32,6 +36,9 @@ use crate::error::AppError;
         (name = "structures", description = "Public services running committees"),
         (name = "users", description = "Staff accounts"),
         (name = "registry", description = "Organizations, members, committees and memberships"),
+        (name = "meetings", description = "Meetings, their lifecycle and agenda"),
+        (name = "invitations", description = "Invitations, reminders and attendance"),
+        (name = "rsvp", description = "Answering an invitation by its link, without an account"),
         (name = "audit", description = "Audit trail"),
         (name = "health", description = "Probes"),
     )
@@ -88,6 +95,25 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(memberships::create)
             .service(memberships::update)
             .service(memberships::remove)
+            .service(meetings::list)
+            .service(meetings::create)
+            .service(meetings::get)
+            .service(meetings::update)
+            .service(meetings::cancel)
+            .service(meetings::hold)
+            .service(meetings::convocation)
+            // The fixed path before `/meetings/{id}/agenda-items`'s siblings.
+            .service(agenda::reorder)
+            .service(agenda::list)
+            .service(agenda::create)
+            .service(agenda::update)
+            .service(agenda::remove)
+            .service(invitations::invite)
+            .service(invitations::list)
+            .service(invitations::remind)
+            .service(invitations::attendance)
+            .service(invitations::record)
+            .service(rsvp::answer_json)
             .service(audit::list)
             // Not a documented operation itself.
             .route("/openapi.json", web::get().to(openapi_json)),
@@ -101,9 +127,14 @@ async fn openapi_json(doc: web::Data<OpenApiDocument>) -> HttpResponse {
     HttpResponse::Ok().json(&doc.0)
 }
 
-/// Routes outside the API prefix.
+/// Probes, outside the API prefix.
 pub fn probes(config: &mut ServiceConfig) {
     config.service(health::healthz).service(health::readyz);
+}
+
+/// The pages of the answer link, outside the API prefix.
+pub fn pages(config: &mut ServiceConfig) {
+    config.service(rsvp::page).service(rsvp::answer_form);
 }
 
 /// Unknown routes (and known paths with another method): 404 problem+json.

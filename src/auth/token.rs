@@ -16,6 +16,8 @@ pub const MIN_SECRET_LEN: usize = 32;
 pub const ISSUER: &str = "clu";
 pub const ACCESS_AUDIENCE: &str = "clu-staff-api";
 pub const ACCESS_TYPE: &str = "access";
+pub const RSVP_AUDIENCE: &str = "clu-rsvp";
+pub const RSVP_TYPE: &str = "rsvp";
 /// Clock skew tolerated on `exp`.
 const LEEWAY_SECONDS: u64 = 5;
 const SECRET_FILE: &str = "jwt-secret";
@@ -33,6 +35,28 @@ pub struct AccessClaims {
     pub structure_id: Option<String>,
     /// The user's token version when issued; bumping it revokes the token.
     pub ver: i32,
+}
+
+/// The claims of an invitation's answer link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RsvpClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The invitation.
+    pub sub: String,
+    pub iat: i64,
+    /// The meeting's start: answers close then.
+    pub exp: i64,
+    pub typ: String,
+}
+
+/// Why an answer link is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkError {
+    /// Not one of ours: forged, truncated, or another kind of token.
+    Invalid,
+    /// Ours, but the meeting has started.
+    Expired,
 }
 
 /// Signing and checking keys, built once at start.
@@ -96,6 +120,44 @@ impl TokenKeys {
             structure_id: structure_id.map(Into::into),
             ver: token_version,
         })
+    }
+
+    pub fn issue_rsvp(
+        &self,
+        invitation_id: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, AppError> {
+        self.sign(&RsvpClaims {
+            iss: ISSUER.into(),
+            aud: RSVP_AUDIENCE.into(),
+            sub: invitation_id.into(),
+            iat: now.timestamp(),
+            exp: expires.timestamp(),
+            typ: RSVP_TYPE.into(),
+        })
+    }
+
+    /// The invitation an answer link is for.
+    pub fn verify_rsvp(&self, token: &str) -> Result<RsvpClaims, LinkError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[RSVP_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        match jsonwebtoken::decode::<RsvpClaims>(token, &self.decoding, &validation) {
+            Ok(data) if data.claims.typ == RSVP_TYPE => Ok(data.claims),
+            Ok(_) => Err(LinkError::Invalid),
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature
+                ) =>
+            {
+                Err(LinkError::Expired)
+            }
+            Err(_) => Err(LinkError::Invalid),
+        }
     }
 
     pub fn verify_access(&self, token: &str) -> Result<AccessClaims, AppError> {
@@ -181,6 +243,30 @@ mod tests {
         let other = TokenKeys::from_secret(&[8u8; 32]).expect("keys");
         assert!(other.verify_access(&token).is_err());
         assert!(keys().verify::<AccessClaims>(&token, "clu-rsvp").is_err());
+    }
+
+    #[test]
+    fn answer_links_are_not_access_tokens_and_expire() {
+        let now = Utc::now();
+        let link = keys()
+            .issue_rsvp("inv-1", now, now + chrono::Duration::hours(1))
+            .expect("sign");
+        assert_eq!(keys().verify_rsvp(&link).expect("valid").sub, "inv-1");
+        assert!(keys().verify_access(&link).is_err());
+        let access = keys()
+            .issue_access("u1", "reader", None, 0, now, 900)
+            .expect("sign");
+        assert_eq!(keys().verify_rsvp(&access), Err(LinkError::Invalid));
+        let past = keys()
+            .issue_rsvp(
+                "inv-1",
+                now - chrono::Duration::hours(2),
+                now - chrono::Duration::hours(1),
+            )
+            .expect("sign");
+        assert_eq!(keys().verify_rsvp(&past), Err(LinkError::Expired));
+        let other = TokenKeys::from_secret(&[8u8; 32]).expect("keys");
+        assert_eq!(other.verify_rsvp(&link), Err(LinkError::Invalid));
     }
 
     #[test]

@@ -118,7 +118,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        structure_id -> Text,
+        committee_id -> Text,
+        title -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        location -> Nullable<Text>,
+        mode -> Text,
+        chair_member_id -> Nullable<Text>,
+        status -> Text,
+        sequence -> Integer,
+        auto_reminder_sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> Text,
+        structure_id -> Text,
+        meeting_id -> Text,
+        position -> Integer,
+        title -> Text,
+        presenter -> Nullable<Text>,
+        annex_label -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        structure_id -> Text,
+        meeting_id -> Text,
+        member_id -> Text,
+        email -> Nullable<Text>,
+        response -> Text,
+        mode -> Nullable<Text>,
+        presence -> Text,
+        responded_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        structure_id -> Nullable<Text>,
+        kind -> Text,
+        meeting_id -> Nullable<Text>,
+        invitation_id -> Nullable<Text>,
+        recipient -> Text,
+        content -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> structures (structure_id));
+diesel::joinable!(agenda_items -> meetings (meeting_id));
+diesel::joinable!(invitations -> meetings (meeting_id));
+diesel::joinable!(invitations -> members (member_id));
+diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(members -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> committees (committee_id));
@@ -133,4 +208,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     members,
     committees,
     memberships,
+    meetings,
+    agenda_items,
+    invitations,
+    outbox,
 );

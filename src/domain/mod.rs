@@ -1,15 +1,24 @@
 //! The rules: validation, lifecycles, who may do what to which record, and
 //! the transactions that apply them (with their audit events).
 
+pub mod agenda;
+pub mod attendance;
 pub mod audit;
 pub mod committees;
+pub mod context;
+pub mod convocation;
 pub mod gdpr;
+pub mod invitations;
 pub mod login;
+pub mod meetings;
 pub mod member_csv;
 pub mod member_import;
 pub mod members;
 pub mod memberships;
+pub mod notices;
 pub mod organizations;
+pub mod reminders;
+pub mod rsvp;
 pub mod structures;
 pub mod text;
 pub mod users;

@@ -3,9 +3,12 @@
 
 pub mod audit;
 pub mod committees;
+pub mod invitations;
 pub mod login_failures;
+pub mod meetings;
 pub mod members;
 pub mod organizations;
+pub mod outbox;
 pub mod structures;
 pub mod users;
 

@@ -9,6 +9,8 @@ mod cli;
 mod database;
 mod errors;
 mod gdpr;
+mod invitations;
+mod meetings;
 mod member_csv;
 mod memberships;
 mod openapi;

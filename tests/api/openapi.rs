@@ -40,6 +40,27 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/committees/{id}/memberships"),
     ("patch", "/api/v1/memberships/{id}"),
     ("delete", "/api/v1/memberships/{id}"),
+    ("get", "/api/v1/committees/{id}/meetings"),
+    ("post", "/api/v1/committees/{id}/meetings"),
+    ("get", "/api/v1/meetings/{id}"),
+    ("patch", "/api/v1/meetings/{id}"),
+    ("post", "/api/v1/meetings/{id}/cancel"),
+    ("post", "/api/v1/meetings/{id}/hold"),
+    ("get", "/api/v1/meetings/{id}/convocation.html"),
+    ("get", "/api/v1/meetings/{id}/agenda-items"),
+    ("post", "/api/v1/meetings/{id}/agenda-items"),
+    ("put", "/api/v1/meetings/{id}/agenda-items/order"),
+    ("patch", "/api/v1/agenda-items/{id}"),
+    ("delete", "/api/v1/agenda-items/{id}"),
+    ("post", "/api/v1/meetings/{id}/invitations"),
+    ("get", "/api/v1/meetings/{id}/invitations"),
+    ("post", "/api/v1/meetings/{id}/reminders"),
+    ("get", "/api/v1/meetings/{id}/attendance"),
+    ("put", "/api/v1/meetings/{id}/attendance/{member_id}"),
+    ("post", "/api/v1/rsvp/{token}"),
+    ("get", "/rsvp/{token}"),
+    ("head", "/rsvp/{token}"),
+    ("post", "/rsvp/{token}"),
     ("get", "/api/v1/audit"),
     ("get", "/healthz"),
     ("get", "/readyz"),
@@ -83,7 +104,10 @@ async fn openapi_lists_every_route() {
 async fn every_documented_route_is_served() {
     let app = TestApp::new(Backend::Sqlite).await;
     for (method, path) in ROUTES {
-        let path = path.replace("{id}", "00000000-0000-4000-8000-000000000000");
+        let path = path
+            .replace("{id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{member_id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{token}", "not-a-token");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let status = app
             .request(method.clone(), &path, None, None)

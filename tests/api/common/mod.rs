@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
+pub mod smtp;
+
 use actix_service::boxed::{self, BoxService};
 use actix_service::{Service, ServiceExt};
 use actix_web::body::BoxBody;
@@ -27,9 +30,28 @@ pub enum Backend {
 }
 
 /// Runs each named test once per backend, as `sqlite::name` and
-/// `postgres::name`.
+/// `postgres::name`: given a fresh `TestApp`, or (with `backend:` first)
+/// given the backend, for tests that build their app themselves.
 #[macro_export]
 macro_rules! on_both_backends {
+    (backend: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
@@ -154,6 +176,11 @@ impl TestApp {
     }
 
     pub async fn with_clock(backend: Backend, clock: Clock) -> Self {
+        Self::configured(backend, clock, &[]).await
+    }
+
+    /// With settings of the test's own (e.g. `("smtp_url", …)`).
+    pub async fn configured(backend: Backend, clock: Clock, settings: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg) = match backend {
             Backend::Sqlite => (
@@ -171,15 +198,16 @@ impl TestApp {
                 (with_search_path(&base, &schema), Some((base, schema)))
             }
         };
-        let settings = Settings::from_figment(
-            Settings::figment(None)
-                .merge(("database_url", database_url))
-                .merge(("database_pool_size", 3))
-                .merge(("data_dir", dir.path().join("data")))
-                .merge(("mail_dir", dir.path().join("outbox")))
-                .merge(("jwt_secret", JWT_SECRET)),
-        )
-        .expect("settings");
+        let mut figment = Settings::figment(None)
+            .merge(("database_url", database_url))
+            .merge(("database_pool_size", 3))
+            .merge(("data_dir", dir.path().join("data")))
+            .merge(("mail_dir", dir.path().join("outbox")))
+            .merge(("jwt_secret", JWT_SECRET));
+        for (key, value) in settings {
+            figment = figment.merge((*key, value.clone()));
+        }
+        let settings = Settings::from_figment(figment).expect("settings");
         let state = actix_web::web::block(move || {
             let state = AppState::new(settings, clock)?;
             state.migrate()?;
@@ -197,6 +225,17 @@ impl TestApp {
             _dir: dir,
             pg,
         }
+    }
+
+    /// One pass of the outbox worker, as `clu serve` runs it.
+    pub async fn deliver(&self) -> clu::mail::worker::Pass {
+        let worker = clu::mail::worker::Worker::new(self.state.clone()).expect("worker");
+        worker.run_once().await.expect("outbox pass")
+    }
+
+    /// Where `.eml` files go when no SMTP server is set.
+    pub fn mail_dir(&self) -> std::path::PathBuf {
+        self.state.settings.mail_dir.clone()
     }
 
     pub async fn send(&self, req: TestRequest) -> Response {

@@ -1,0 +1,4 @@
+DROP TABLE outbox;
+DROP TABLE invitations;
+DROP TABLE agenda_items;
+DROP TABLE meetings;

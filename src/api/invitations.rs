@@ -1,0 +1,141 @@
+//! Invitations, reminders and attendance of a meeting.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use uuid::Uuid;
+
+use super::extract::{Json, List, OptionalJson};
+use crate::auth::{Caller, Permission};
+use crate::domain::attendance::{Attendance, AttendanceEntry, AttendanceUpdate};
+use crate::domain::invitations::{self, InvitationStatus, InviteRequest, Queued};
+use crate::domain::notices::Notices;
+use crate::domain::reminders;
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+
+/// Invites the committee's current members who have an e-mail (or those
+/// listed); the meeting becomes convened. Inviting again adds only those
+/// not yet invited.
+#[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = InviteRequest, responses(
+    (status = 202, body = Queued),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/invitations")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    OptionalJson(request): OptionalJson<InviteRequest>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let request = request.unwrap_or_default();
+    let (notices, id) = (Notices::new(&state), id.to_string());
+    let queued = state
+        .db
+        .write(move |conn| invitations::invite(conn, &caller, &notices, &id, request))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Accepted().json(queued))
+}
+
+#[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = List<InvitationStatus>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/invitations")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<List<InvitationStatus>>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    let items = state
+        .db
+        .read(move |conn| invitations::statuses(conn, &scope, &id))
+        .await?;
+    let total = items.len() as i64;
+    Ok(web::Json(List { items, total }))
+}
+
+/// E-mails the invited who have not answered.
+#[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 202, body = Queued),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/reminders")]
+pub async fn remind(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let (notices, id) = (Notices::new(&state), id.to_string());
+    let queued = state
+        .db
+        .write(move |conn| reminders::remind(conn, &caller, &notices, &id))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Accepted().json(queued))
+}
+
+/// Per invited member: the answer, the mode and the roll call, with counts.
+#[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Attendance),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/attendance")]
+pub async fn attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Attendance>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| crate::domain::attendance::list(conn, &scope, &id))
+            .await?,
+    ))
+}
+
+/// The roll call for one member.
+#[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), request_body = AttendanceUpdate, responses(
+    (status = 200, body = AttendanceEntry),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[put("/meetings/{id}/attendance/{member_id}")]
+pub async fn record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    Json(update): Json<AttendanceUpdate>,
+) -> AppResult<web::Json<AttendanceEntry>> {
+    caller.require(Permission::Write)?;
+    let (meeting_id, member_id) = path.into_inner();
+    let (now, meeting_id, member_id) = (
+        state.clock.now(),
+        meeting_id.to_string(),
+        member_id.to_string(),
+    );
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| {
+                crate::domain::attendance::record(
+                    conn,
+                    &caller,
+                    now,
+                    &meeting_id,
+                    &member_id,
+                    update,
+                )
+            })
+            .await?,
+    ))
+}

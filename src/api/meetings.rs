@@ -1,0 +1,192 @@
+//! `/committees/{id}/meetings`, `/meetings/{id}` and its lifecycle, and the
+//! convocation letter.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{Json, List, Paging};
+use crate::auth::{Caller, Permission};
+use crate::domain::meetings::{self, Meeting, MeetingPatch, MeetingStatus, NewMeeting};
+use crate::domain::notices::Notices;
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+
+/// Most recent first.
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path), Paging), responses(
+    (status = 200, body = List<Meeting>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/committees/{id}/meetings")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    paging: web::Query<Paging>,
+) -> AppResult<web::Json<List<Meeting>>> {
+    caller.require(Permission::Read)?;
+    let (scope, id, page) = (caller.scope(), id.to_string(), paging.page()?);
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| meetings::list(conn, &scope, &id, page))
+            .await?
+            .into(),
+    ))
+}
+
+/// A new meeting, in draft. When the committee's previous meeting has signed
+/// minutes, the agenda starts with their approval.
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewMeeting, responses(
+    (status = 201, body = Meeting),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/committees/{id}/meetings")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(input): Json<NewMeeting>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    let meeting = state
+        .db
+        .write(move |conn| meetings::create(conn, &caller, now, &id, input))
+        .await?;
+    Ok(HttpResponse::Created().json(meeting))
+}
+
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Meeting),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Meeting>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| meetings::get(conn, &scope, &id))
+            .await?,
+    ))
+}
+
+/// Changes a draft or convened meeting. A new time or place is sent to the
+/// invited (iCalendar update, SEQUENCE + 1).
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MeetingPatch, responses(
+    (status = 200, body = Meeting),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not draft or convened", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/meetings/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(patch): Json<MeetingPatch>,
+) -> AppResult<web::Json<Meeting>> {
+    caller.require(Permission::Write)?;
+    let (notices, id) = (Notices::new(&state), id.to_string());
+    let meeting = state
+        .db
+        .write(move |conn| meetings::update(conn, &caller, &notices, &id, patch))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(web::Json(meeting))
+}
+
+/// Cancels a draft or convened meeting; the invited are told
+/// (iCalendar CANCEL).
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Meeting),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already held or cancelled", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/cancel")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Meeting>> {
+    caller.require(Permission::Write)?;
+    let (notices, id) = (Notices::new(&state), id.to_string());
+    let meeting = state
+        .db
+        .write(move |conn| meetings::cancel(conn, &caller, &notices, &id))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(web::Json(meeting))
+}
+
+/// Records that a convened meeting took place (convened → held).
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Meeting),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not convened", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/hold")]
+pub async fn hold(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Meeting>> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| meetings::advance(conn, &caller, now, &id, MeetingStatus::Held))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConvocationQuery {
+    /// One member's letter; every current member's by default.
+    pub member_id: Option<Uuid>,
+}
+
+/// Printable convocation letters (A4), for members invited by post.
+#[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path), ConvocationQuery), responses(
+    (status = 200, description = "HTML, one page per letter", content_type = "text/html"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/convocation.html")]
+pub async fn convocation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<ConvocationQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Read)?;
+    let (scope, id, today) = (caller.scope(), id.to_string(), state.clock.today());
+    let member = query.member_id.map(|m| m.to_string());
+    let templates = std::sync::Arc::clone(&state.templates);
+    let html = state
+        .db
+        .read(move |conn| {
+            crate::domain::convocation::render(
+                conn,
+                &templates,
+                &scope,
+                &id,
+                member.as_deref(),
+                today,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}

@@ -1,0 +1,207 @@
+//! The answer link: `GET /rsvp/{token}` (a French page that changes
+//! nothing), `POST /rsvp/{token}` (the page's form) and
+//! `POST /api/v1/rsvp/{token}` (JSON). No account: the signed link is the
+//! credential, so pages are neither cached nor referred.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder, post, route, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::extract::Json;
+use crate::domain::attendance::{AttendanceMode, Response};
+use crate::domain::notices::Notices;
+use crate::domain::rsvp::{self, Answer, AnswerOutcome, LinkRefusal};
+use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
+
+fn page_response(status: StatusCode) -> HttpResponseBuilder {
+    let mut response = HttpResponse::build(status);
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Referrer-Policy", "no-referrer"))
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("X-Robots-Tag", "noindex, nofollow"))
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ));
+    response
+}
+
+/// The page for a refused link: 400 (invalid), 410 (closed), or the
+/// error's own status.
+fn refusal_page(state: &AppState, refusal: &LinkRefusal) -> HttpResponse {
+    let (status, title, message) = match refusal {
+        LinkRefusal::Invalid => (
+            StatusCode::BAD_REQUEST,
+            "Lien non valable",
+            "Ce lien de réponse n’est pas valable : il a pu être abîmé en étant copié, ou il a été retiré.",
+        ),
+        LinkRefusal::Closed(reason) => (StatusCode::GONE, "Réponses closes", *reason),
+        LinkRefusal::Refused(err) => {
+            let status = actix_web::ResponseError::status_code(err);
+            (
+                status,
+                "Une erreur est survenue",
+                "Votre réponse n’a pas pu être traitée. Réessayez dans quelques instants.",
+            )
+        }
+    };
+    if let LinkRefusal::Refused(err) = refusal {
+        // Logs the cause when it is a server fault.
+        let _ = actix_web::ResponseError::error_response(err);
+    }
+    let body = state
+        .templates
+        .render(
+            "pages/link-error.html.hbs",
+            &json!({ "title": title, "message": message, "structure_name": null }),
+        )
+        .unwrap_or_else(|_| {
+            format!(
+                "<!doctype html><html lang=\"fr\"><title>{title}</title><p>{message}</p></html>"
+            )
+        });
+    page_response(status).body(body)
+}
+
+async fn render_page(
+    state: &AppState,
+    token: String,
+    notice: Option<String>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let notices = Notices::new(state);
+    let shown = state
+        .db
+        .read(move |conn| Ok(rsvp::page(conn, &notices, &token, notice)))
+        .await?;
+    Ok(match shown {
+        Ok(data) => {
+            page_response(status).body(state.templates.render("pages/rsvp.html.hbs", &data)?)
+        }
+        Err(refusal) => refusal_page(state, &refusal),
+    })
+}
+
+/// The meeting and the current answer, with the form. Reads only: mail
+/// scanners and previews may open it any number of times.
+#[utoipa::path(tag = "rsvp", params(("token" = String, Path, description = "The signed link")), responses(
+    (status = 200, description = "The answer page", content_type = "text/html"),
+    (status = 400, description = "Forged or unknown link", content_type = "text/html"),
+    (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
+))]
+#[route("/rsvp/{token}", method = "GET", method = "HEAD")]
+pub async fn page(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+    render_page(&state, token.into_inner(), None, StatusCode::OK).await
+}
+
+/// The page's form.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AnswerForm {
+    pub response: Option<String>,
+    pub mode: Option<String>,
+}
+
+fn answer_of(form: &AnswerForm) -> Result<Answer, String> {
+    let response = form
+        .response
+        .as_deref()
+        .and_then(Response::parse)
+        .filter(|r| *r != Response::Pending)
+        .ok_or("Choisissez si vous participerez ou non.")?;
+    let mode = match form.mode.as_deref().filter(|m| !m.is_empty()) {
+        None => None,
+        Some(mode) => Some(AttendanceMode::parse(mode).ok_or("Modalité inconnue.")?),
+    };
+    Ok(Answer { response, mode })
+}
+
+async fn record(
+    state: &AppState,
+    token: String,
+    answer: Answer,
+) -> AppResult<Result<AnswerOutcome, LinkRefusal>> {
+    let notices = Notices::new(state);
+    let outcome = state
+        .db
+        .write(move |conn| Ok(rsvp::answer(conn, &notices, &token, answer)))
+        .await?;
+    if matches!(&outcome, Ok(o) if o.substitute_invited) {
+        state.outbox_wake.notify_one();
+    }
+    Ok(outcome)
+}
+
+/// Records the answer from the page and shows it again, confirmed.
+#[utoipa::path(tag = "rsvp", params(("token" = String, Path)), request_body(content = AnswerForm, content_type = "application/x-www-form-urlencoded"), responses(
+    (status = 200, description = "Recorded; the page with a confirmation", content_type = "text/html"),
+    (status = 400, description = "Forged or unknown link", content_type = "text/html"),
+    (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
+    (status = 422, description = "Incomplete answer; the page says what is missing", content_type = "text/html"),
+))]
+#[post("/rsvp/{token}")]
+pub async fn answer_form(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<AnswerForm>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let answer = match answer_of(&form) {
+        Ok(answer) => answer,
+        Err(message) => {
+            return render_page(
+                &state,
+                token,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match record(&state, token.clone(), answer).await? {
+        Ok(outcome) => {
+            render_page(
+                &state,
+                token,
+                Some(rsvp::confirmation(&outcome)),
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(LinkRefusal::Refused(err @ AppError::Validation(_))) => {
+            render_page(
+                &state,
+                token,
+                rsvp::refusal_notice(&err),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(refusal) => Ok(refusal_page(&state, &refusal)),
+    }
+}
+
+/// Records an answer (JSON). The same answer twice changes nothing.
+#[utoipa::path(tag = "rsvp", params(("token" = String, Path)), request_body = Answer, responses(
+    (status = 200, body = AnswerOutcome),
+    (status = 400, description = "Forged or unknown link", body = Problem, content_type = "application/problem+json"),
+    (status = 410, description = "The meeting has started or was cancelled", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/rsvp/{token}")]
+pub async fn answer_json(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    Json(answer): Json<Answer>,
+) -> AppResult<web::Json<AnswerOutcome>> {
+    match record(&state, token.into_inner(), answer).await? {
+        Ok(outcome) => Ok(web::Json(outcome)),
+        Err(LinkRefusal::Invalid) => {
+            Err(AppError::BadRequest("lien de réponse non valable".into()))
+        }
+        Err(LinkRefusal::Closed(_)) => Err(AppError::Gone),
+        Err(LinkRefusal::Refused(err)) => Err(err),
+    }
+}

@@ -1,0 +1,116 @@
+//! Dates and times as French documents write them, in Europe/Paris time
+//! whatever the server's zone: "jeudi 13 novembre 2031", "14h30",
+//! "de 14h30 à 16h00", "1er avril 2024". Every text uses these.
+
+use chrono::{DateTime, Datelike, Locale, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+use chrono_tz::Tz;
+
+pub fn in_paris(instant: DateTime<Utc>) -> DateTime<Tz> {
+    instant.with_timezone(&Paris)
+}
+
+/// "1er" for the first of the month, the number otherwise.
+fn day_number(date: NaiveDate) -> String {
+    match date.day() {
+        1 => "1er".to_owned(),
+        day => day.to_string(),
+    }
+}
+
+/// "8 avril 2024", "1er avril 2024".
+pub fn date(date: NaiveDate) -> String {
+    format!(
+        "{} {}",
+        day_number(date),
+        date.format_localized("%B %Y", Locale::fr_FR)
+    )
+}
+
+/// "jeudi 13 novembre 2031".
+pub fn long_date(date: NaiveDate) -> String {
+    format!(
+        "{} {} {}",
+        date.format_localized("%A", Locale::fr_FR),
+        day_number(date),
+        date.format_localized("%B %Y", Locale::fr_FR)
+    )
+}
+
+/// The long date of an instant, in France.
+pub fn long_date_of(instant: DateTime<Utc>) -> String {
+    long_date(in_paris(instant).date_naive())
+}
+
+/// "14h30", "9h05".
+pub fn time(instant: DateTime<Utc>) -> String {
+    in_paris(instant).format("%-Hh%M").to_string()
+}
+
+/// "de 14h30 à 16h00".
+pub fn hours(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    format!("de {} à {}", time(start), time(end))
+}
+
+/// "14h30-16h30", as in a document's title line.
+pub fn hours_span(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    format!("{}-{}", time(start), time(end))
+}
+
+/// "mercredi 20 décembre 2023 à 14h30".
+pub fn date_time(instant: DateTime<Utc>) -> String {
+    format!("{} à {}", long_date_of(instant), time(instant))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("date")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn long_dates_in_french() {
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2031, 11, 13).expect("date")),
+            "jeudi 13 novembre 2031"
+        );
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2023, 12, 20).expect("date")),
+            "mercredi 20 décembre 2023"
+        );
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2024, 4, 1).expect("date")),
+            "lundi 1er avril 2024"
+        );
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2024, 4, 8).expect("date")),
+            "8 avril 2024"
+        );
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2021, 2, 1).expect("date")),
+            "1er février 2021"
+        );
+    }
+
+    #[test]
+    fn times_are_in_paris_summer_and_winter() {
+        // Winter: UTC+1.
+        let start = utc("2031-11-13T13:30:00Z");
+        let end = utc("2031-11-13T15:00:00Z");
+        assert_eq!(time(start), "14h30");
+        assert_eq!(hours(start, end), "de 14h30 à 16h00");
+        assert_eq!(hours_span(start, end), "14h30-16h00");
+        // Summer: UTC+2.
+        assert_eq!(time(utc("2031-06-10T07:05:00Z")), "9h05");
+        // Late evening UTC is the next day in Paris.
+        assert_eq!(
+            long_date_of(utc("2031-11-13T23:30:00Z")),
+            "vendredi 14 novembre 2031"
+        );
+        assert_eq!(date_time(start), "jeudi 13 novembre 2031 à 14h30");
+    }
+}

@@ -1,0 +1,178 @@
+//! iCalendar invitations (RFC 5545 / 5546): one event per meeting with a
+//! stable UID, its SEQUENCE, times in Europe/Paris with the zone defined in
+//! the file, the organizer and the one attendee. `REQUEST` invites and
+//! updates; `CANCEL` withdraws.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus, Property};
+
+/// Europe/Paris as a VTIMEZONE, for clients (Outlook) that need it defined.
+const PARIS: &str = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n\
+BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n\
+DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n\
+BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n\
+DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n\
+END:VTIMEZONE\r\nEND:VCALENDAR\r\n";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Request,
+    Cancel,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "REQUEST",
+            Self::Cancel => "CANCEL",
+        }
+    }
+}
+
+pub struct Person<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+pub struct Invite<'a> {
+    pub method: Method,
+    /// Stable for the meeting: every update replaces the same event.
+    pub uid: &'a str,
+    pub sequence: i32,
+    pub summary: &'a str,
+    pub description: &'a str,
+    pub location: Option<&'a str>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub stamp: DateTime<Utc>,
+    pub organizer: Person<'a>,
+    pub attendee: Person<'a>,
+}
+
+fn paris(instant: DateTime<Utc>) -> CalendarDateTime {
+    CalendarDateTime::WithTimezone {
+        date_time: crate::french::in_paris(instant).naive_local(),
+        tzid: "Europe/Paris".into(),
+    }
+}
+
+fn person(key: &str, who: &Person<'_>, extra: &[(&str, &str)]) -> Property {
+    let mut property = Property::new(key, format!("mailto:{}", who.email));
+    property.add_parameter("CN", who.name);
+    for (name, value) in extra {
+        property.add_parameter(name, value);
+    }
+    property.done()
+}
+
+/// The `.ics` text, lines folded and ended by CRLF.
+pub fn render(invite: &Invite<'_>) -> String {
+    let mut event = icalendar::Event::new();
+    event
+        .uid(invite.uid)
+        .sequence(u32::try_from(invite.sequence).unwrap_or(0))
+        .timestamp(invite.stamp)
+        .summary(invite.summary)
+        .description(invite.description)
+        .starts(paris(invite.starts_at))
+        .ends(paris(invite.ends_at))
+        .status(match invite.method {
+            Method::Request => EventStatus::Confirmed,
+            Method::Cancel => EventStatus::Cancelled,
+        })
+        .append_property(person("ORGANIZER", &invite.organizer, &[]))
+        .append_property(person(
+            "ATTENDEE",
+            &invite.attendee,
+            &[
+                ("ROLE", "REQ-PARTICIPANT"),
+                ("PARTSTAT", "NEEDS-ACTION"),
+                ("RSVP", "FALSE"),
+            ],
+        ));
+    if let Some(location) = invite.location {
+        event.location(location);
+    }
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new(
+            "PRODID",
+            "-//clu//Comites Locaux des Usagers//FR",
+        ))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", invite.method.as_str()));
+    if let Ok(mut zone) = Calendar::from_str(PARIS) {
+        calendar.append(&mut zone);
+    }
+    calendar.push(event.done());
+    calendar.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invite(method: Method) -> String {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("date")
+                .with_timezone(&Utc)
+        };
+        render(&Invite {
+            method,
+            uid: "meeting-1@clu",
+            sequence: 2,
+            summary: "Comité local des usagers, virgule; point-virgule",
+            description: "Ordre du jour :\n1. Bilan",
+            location: Some("Salle Louise Michel"),
+            starts_at: at("2031-11-13T13:30:00Z"),
+            ends_at: at("2031-11-13T15:00:00Z"),
+            stamp: at("2031-10-01T08:00:00Z"),
+            organizer: Person {
+                name: "Préfecture de la Haute-Marne",
+                email: "clu@localhost",
+            },
+            attendee: Person {
+                name: "Mme Nathalie SIMON",
+                email: "n.simon@example.fr",
+            },
+        })
+    }
+
+    #[test]
+    fn request_has_what_clients_need_and_parses_back() {
+        let text = invite(Method::Request);
+        let unfolded = text.replace("\r\n ", "");
+        for needle in [
+            "METHOD:REQUEST",
+            "UID:meeting-1@clu",
+            "SEQUENCE:2",
+            "DTSTART;TZID=Europe/Paris:20311113T143000",
+            "DTEND;TZID=Europe/Paris:20311113T160000",
+            "BEGIN:VTIMEZONE",
+            "ORGANIZER;CN=",
+            "ATTENDEE;",
+            "mailto:n.simon@example.fr",
+            "STATUS:CONFIRMED",
+        ] {
+            assert!(unfolded.contains(needle), "{needle} missing in\n{text}");
+        }
+        assert!(text.lines().all(|l| l.len() <= 75), "lines are folded");
+        let parsed = Calendar::from_str(&text).expect("parses");
+        assert_eq!(parsed.property_value("METHOD"), Some("REQUEST"));
+        let event = parsed.events().next().expect("event");
+        assert_eq!(
+            event.get_summary(),
+            Some("Comité local des usagers, virgule; point-virgule")
+        );
+    }
+
+    #[test]
+    fn cancel_marks_the_event_cancelled() {
+        let text = invite(Method::Cancel);
+        assert!(text.contains("METHOD:CANCEL") && text.contains("STATUS:CANCELLED"));
+    }
+}

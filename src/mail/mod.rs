@@ -1,0 +1,26 @@
+//! E-mail: what a message holds, how it is built and sent (SMTP, or `.eml`
+//! files when no server is set), the calendar invitations, and the worker
+//! that drains the outbox.
+
+pub mod ics;
+pub mod message;
+pub mod transport;
+pub mod worker;
+
+use serde::{Deserialize, Serialize};
+
+/// A rendered e-mail, as kept in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Content {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// An iCalendar part and its METHOD (REQUEST, CANCEL).
+    pub calendar: Option<CalendarPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarPart {
+    pub method: String,
+    pub body: String,
+}

@@ -1,0 +1,216 @@
+//! The outbox worker, running inside `clu serve`: it claims due messages
+//! atomically, sends them, marks them sent, and on failure puts them back
+//! with exponential backoff until they are given up as `failed`. State
+//! lives in the database, so a restart resumes where the last run stopped.
+//! It also sends the automatic reminders when they fall due.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use lettre::message::Mailbox;
+
+use super::message;
+use super::transport::Transport;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::outbox::OutboxRow;
+use crate::store::{self};
+
+/// How long a claim holds before another worker may take the message.
+const LEASE_SECONDS: i64 = 120;
+/// Messages claimed at once, and sent concurrently over the pool.
+const BATCH: i64 = 50;
+const CONCURRENCY: usize = 8;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+    pub reminders_queued: usize,
+}
+
+pub struct Worker {
+    state: AppState,
+    transport: Transport,
+    from: Mailbox,
+    claim: String,
+}
+
+/// The delay before attempt `attempts + 1`: base × 2^(attempts − 1), capped at an hour.
+pub fn backoff(base_seconds: i64, attempts: i32) -> chrono::Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
+    let seconds = base_seconds.saturating_mul(1_i64 << exponent).min(3600);
+    chrono::Duration::seconds(seconds)
+}
+
+impl Worker {
+    pub fn new(state: AppState) -> Result<Self, String> {
+        let transport = Transport::from_settings(&state.settings)?;
+        let from: Mailbox = state
+            .settings
+            .mail_from
+            .parse()
+            .map_err(|e| format!("CLU_MAIL_FROM invalide : {e}"))?;
+        Ok(Self {
+            state,
+            transport,
+            from,
+            claim: store::new_id(),
+        })
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Sends everything due now: reminders first, then the messages, batch
+    /// after batch, until nothing is due.
+    pub async fn run_once(&self) -> AppResult<Pass> {
+        let mut pass = Pass {
+            reminders_queued: self.queue_due_reminders().await?,
+            ..Pass::default()
+        };
+        loop {
+            let batch = self.claim_batch().await?;
+            if batch.is_empty() {
+                break;
+            }
+            let outcomes: Vec<(OutboxRow, Result<(), String>)> = futures_util::stream::iter(batch)
+                .map(|row| async move {
+                    let result = match message::build(&row, &self.from) {
+                        Ok(message) => self.transport.send(message).await,
+                        Err(err) => Err(err),
+                    };
+                    (row, result)
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            for (row, result) in outcomes {
+                match self.record(&row, result).await? {
+                    Outcome::Sent => pass.sent += 1,
+                    Outcome::Retry => pass.retried += 1,
+                    Outcome::Failed => pass.failed += 1,
+                }
+            }
+        }
+        if pass != Pass::default() {
+            tracing::info!(
+                sent = pass.sent,
+                retried = pass.retried,
+                failed = pass.failed,
+                reminders = pass.reminders_queued,
+                transport = self.transport.describe(),
+                "outbox pass"
+            );
+        }
+        Ok(pass)
+    }
+
+    async fn queue_due_reminders(&self) -> AppResult<usize> {
+        let days = self.state.settings.reminder_days_before;
+        if days <= 0 {
+            return Ok(0);
+        }
+        let notices = crate::domain::notices::Notices::new(&self.state);
+        self.state
+            .db
+            .write(move |conn| crate::domain::reminders::queue_automatic(conn, &notices, days))
+            .await
+    }
+
+    async fn claim_batch(&self) -> AppResult<Vec<OutboxRow>> {
+        let now = self.state.clock.now();
+        let claim = self.claim.clone();
+        self.state
+            .db
+            .write(move |conn| {
+                let lease = (now + chrono::Duration::seconds(LEASE_SECONDS)).naive_utc();
+                Ok(store::outbox::claim_due(
+                    conn,
+                    &claim,
+                    now.naive_utc(),
+                    lease,
+                    BATCH,
+                )?)
+            })
+            .await
+    }
+
+    async fn record(&self, row: &OutboxRow, result: Result<(), String>) -> AppResult<Outcome> {
+        let now: DateTime<Utc> = self.state.clock.now();
+        let (id, claim) = (row.id.clone(), self.claim.clone());
+        let settings = Arc::clone(&self.state.settings);
+        let attempts = row.attempts;
+        let outcome = match &result {
+            Ok(()) => Outcome::Sent,
+            Err(_) if attempts < settings.outbox_max_attempts => Outcome::Retry,
+            Err(_) => Outcome::Failed,
+        };
+        match &result {
+            Ok(()) => tracing::debug!(outbox_id = %row.id, kind = %row.kind, "sent"),
+            Err(err) => {
+                tracing::warn!(outbox_id = %row.id, kind = %row.kind, attempts, error = %err, "sending failed")
+            }
+        }
+        self.state
+            .db
+            .write(move |conn| {
+                match (result, outcome) {
+                    (Ok(()), _) => store::outbox::mark_sent(conn, &id, &claim, now.naive_utc())?,
+                    (Err(err), Outcome::Retry) => {
+                        let at = now + backoff(settings.outbox_retry_base_seconds, attempts);
+                        store::outbox::mark_failed(conn, &id, &claim, &err, Some(at.naive_utc()))?;
+                    }
+                    (Err(err), _) => store::outbox::mark_failed(conn, &id, &claim, &err, None)?,
+                }
+                Ok::<_, AppError>(())
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    /// Runs until the process stops: a pass, then a wait until the poll
+    /// interval runs out or new mail is queued.
+    pub async fn run(self) {
+        let poll = Duration::from_millis(self.state.settings.outbox_poll_ms);
+        let wake = Arc::clone(&self.state.outbox_wake);
+        tracing::info!(
+            transport = self.transport.describe(),
+            "outbox worker started"
+        );
+        loop {
+            if let Err(err) = self.run_once().await {
+                tracing::error!(error = %err, "outbox pass failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {}
+                () = wake.notified() => {}
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Sent,
+    Retry,
+    Failed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        let seconds: Vec<i64> = (1..=9).map(|n| backoff(30, n).num_seconds()).collect();
+        assert_eq!(seconds, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}

@@ -1,0 +1,114 @@
+//! The `invitations` table: one row per invited member and meeting, with
+//! the answer and the roll call.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Scope;
+use crate::db::DbConn;
+use crate::db::schema::{invitations, members, outbox};
+use crate::store::members::MemberRow;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = invitations, treat_none_as_null = true)]
+pub struct InvitationRow {
+    pub id: String,
+    pub structure_id: String,
+    pub meeting_id: String,
+    pub member_id: String,
+    pub email: Option<String>,
+    pub response: String,
+    pub mode: Option<String>,
+    pub presence: String,
+    pub responded_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &InvitationRow) -> QueryResult<()> {
+    diesel::insert_into(invitations::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn update(conn: &mut DbConn, row: &InvitationRow) -> QueryResult<()> {
+    diesel::update(invitations::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Any invitation by id (the answer link carries it).
+pub fn find_any(conn: &mut DbConn, id: &str) -> QueryResult<Option<InvitationRow>> {
+    invitations::table
+        .find(id)
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_for_member(
+    conn: &mut DbConn,
+    meeting_id: &str,
+    member_id: &str,
+) -> QueryResult<Option<InvitationRow>> {
+    invitations::table
+        .filter(invitations::meeting_id.eq(meeting_id))
+        .filter(invitations::member_id.eq(member_id))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A meeting's invitations with their members, by name.
+pub fn of_meeting(
+    conn: &mut DbConn,
+    meeting_id: &str,
+) -> QueryResult<Vec<(InvitationRow, MemberRow)>> {
+    invitations::table
+        .inner_join(members::table)
+        .filter(invitations::meeting_id.eq(meeting_id))
+        .order((
+            members::last_name.asc(),
+            members::first_name.asc(),
+            invitations::id.asc(),
+        ))
+        .select((InvitationRow::as_select(), MemberRow::as_select()))
+        .load(conn)
+}
+
+/// The member ids already invited to the meeting.
+pub fn invited_member_ids(conn: &mut DbConn, meeting_id: &str) -> QueryResult<Vec<String>> {
+    invitations::table
+        .filter(invitations::meeting_id.eq(meeting_id))
+        .select(invitations::member_id)
+        .load(conn)
+}
+
+/// Every invitation of a member (GDPR export and anonymisation).
+pub fn of_member(
+    conn: &mut DbConn,
+    scope: &Scope,
+    member_id: &str,
+) -> QueryResult<Vec<InvitationRow>> {
+    let mut query = invitations::table
+        .filter(invitations::member_id.eq(member_id.to_owned()))
+        .order(invitations::created_at.asc())
+        .select(InvitationRow::as_select())
+        .into_boxed();
+    if let Scope::Structure(own) = scope {
+        query = query.filter(invitations::structure_id.eq(own.clone()));
+    }
+    query.load(conn)
+}
+
+/// Erases what the outbox holds of these invitations' messages: the
+/// address and the content (which carries the name and the answer link).
+pub fn scrub_messages(conn: &mut DbConn, invitation_ids: &[String]) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::invitation_id.eq_any(invitation_ids)))
+        .set((outbox::recipient.eq(""), outbox::content.eq("{}")))
+        .execute(conn)
+        .map(drop)
+}

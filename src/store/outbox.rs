@@ -1,0 +1,150 @@
+//! The `outbox` table: e-mails written in the transaction that causes them,
+//! then claimed, sent and marked by the worker.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::outbox;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub structure_id: Option<String>,
+    /// invitation, update, cancellation, reminder…
+    pub kind: String,
+    pub meeting_id: Option<String>,
+    pub invitation_id: Option<String>,
+    pub recipient: String,
+    /// JSON of a `mail::Content`: subject, bodies, iCalendar part.
+    pub content: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claim: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Claims up to `limit` messages that are due (queued and due, or claimed
+/// by a worker whose lease ran out) for `claim`, and returns them.
+///
+/// Portable: the conditional UPDATE re-checks each row's state, so two
+/// workers racing for the same rows (PostgreSQL re-evaluates the condition
+/// after the row lock; SQLite has one writer) never both get one.
+pub fn claim_due(
+    conn: &mut DbConn,
+    claim: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let claimable = || {
+        outbox::status
+            .eq("queued")
+            .and(outbox::next_attempt_at.le(now))
+            .or(outbox::status
+                .eq("sending")
+                .and(outbox::claimed_until.lt(now)))
+    };
+    let candidates: Vec<String> = outbox::table
+        .filter(claimable())
+        .order((outbox::next_attempt_at.asc(), outbox::created_at.asc()))
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(&candidates))
+            .filter(claimable()),
+    )
+    .set((
+        outbox::status.eq("sending"),
+        outbox::claim.eq(claim),
+        outbox::claimed_until.eq(lease_until),
+        outbox::attempts.eq(outbox::attempts + 1),
+    ))
+    .execute(conn)?;
+    outbox::table
+        .filter(outbox::claim.eq(claim))
+        .filter(outbox::status.eq("sending"))
+        .filter(outbox::id.eq_any(&candidates))
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: &str, claim: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.find(id).filter(outbox::claim.eq(claim)))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(Some(at)),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Back to the queue until `retry_at`, or `failed` when `retry_at` is none.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: &str,
+    claim: &str,
+    error: &str,
+    retry_at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    let target = outbox::table.find(id).filter(outbox::claim.eq(claim));
+    let cleared = (
+        outbox::last_error.eq(Some(error)),
+        outbox::claimed_until.eq(None::<NaiveDateTime>),
+    );
+    match retry_at {
+        Some(at) => diesel::update(target)
+            .set((
+                outbox::status.eq("queued"),
+                outbox::next_attempt_at.eq(at),
+                cleared,
+            ))
+            .execute(conn),
+        None => diesel::update(target)
+            .set((outbox::status.eq("failed"), cleared))
+            .execute(conn),
+    }
+    .map(drop)
+}
+
+/// The latest message of each kind about an invitation.
+pub fn of_invitations(
+    conn: &mut DbConn,
+    invitation_ids: &[String],
+    kind: &str,
+) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::invitation_id.eq_any(invitation_ids))
+        .filter(outbox::kind.eq(kind))
+        .order(outbox::created_at.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// How many messages are queued or being sent (tests, progress logs).
+pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::status.eq_any(["queued", "sending"]))
+        .count()
+        .get_result(conn)
+}

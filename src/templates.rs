@@ -1,0 +1,125 @@
+//! The templates every text is made from (`templates/`): compiled into the
+//! binary, overridable file by file from `CLU_TEMPLATES_DIR`, rendered in
+//! strict mode. HTML templates escape what they print; text templates
+//! (subjects, plain-text bodies) print as is.
+
+use std::path::Path;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+use crate::error::AppError;
+
+macro_rules! builtin {
+    ($($name:literal),+ $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),+]
+    };
+}
+
+/// Every template, by its path under `templates/`.
+pub const BUILTIN: &[(&str, &str)] = builtin![
+    "email/invitation/subject.hbs",
+    "email/invitation/body.txt.hbs",
+    "email/invitation/body.html.hbs",
+    "email/update/subject.hbs",
+    "email/update/body.txt.hbs",
+    "email/update/body.html.hbs",
+    "email/cancellation/subject.hbs",
+    "email/cancellation/body.txt.hbs",
+    "email/cancellation/body.html.hbs",
+    "email/reminder/subject.hbs",
+    "email/reminder/body.txt.hbs",
+    "email/reminder/body.html.hbs",
+    "pages/rsvp.html.hbs",
+    "pages/link-error.html.hbs",
+    "documents/convocation.html.hbs",
+];
+
+pub struct Templates {
+    html: Handlebars<'static>,
+    text: Handlebars<'static>,
+}
+
+fn is_html(name: &str) -> bool {
+    name.ends_with(".html.hbs")
+}
+
+impl Templates {
+    /// The built-in templates, each replaced by the file of the same path
+    /// under `overrides` when there is one. A template that does not parse
+    /// is refused here, at start.
+    pub fn load(overrides: Option<&Path>) -> Result<Self, String> {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        let mut text = Handlebars::new();
+        text.set_strict_mode(true);
+        text.register_escape_fn(handlebars::no_escape);
+        for (name, builtin) in BUILTIN {
+            let source = match overrides
+                .map(|dir| dir.join(name))
+                .filter(|path| path.is_file())
+            {
+                Some(path) => {
+                    tracing::info!(template = name, path = %path.display(), "template overridden");
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| format!("modèle {} illisible : {e}", path.display()))?
+                }
+                None => (*builtin).to_owned(),
+            };
+            let registry = if is_html(name) { &mut html } else { &mut text };
+            registry
+                .register_template_string(name, source)
+                .map_err(|e| format!("modèle {name} invalide : {e}"))?;
+        }
+        Ok(Self { html, text })
+    }
+
+    pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, AppError> {
+        let registry = if is_html(name) {
+            &self.html
+        } else {
+            &self.text
+        };
+        registry
+            .render(name, data)
+            .map_err(|e| AppError::internal(format!("template {name}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_parse() {
+        Templates::load(None).expect("templates");
+    }
+
+    #[test]
+    fn a_file_overrides_its_builtin_and_html_is_escaped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("pages")).expect("dir");
+        std::fs::write(
+            dir.path().join("pages/link-error.html.hbs"),
+            "<p>{{title}}</p>",
+        )
+        .expect("write");
+        let templates = Templates::load(Some(dir.path())).expect("templates");
+        let page = templates
+            .render(
+                "pages/link-error.html.hbs",
+                &serde_json::json!({"title": "<script>", "message": "", "structure_name": null}),
+            )
+            .expect("render");
+        assert_eq!(page, "<p>&lt;script&gt;</p>");
+    }
+
+    #[test]
+    fn a_broken_override_is_refused_at_start() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("pages")).expect("dir");
+        std::fs::write(dir.path().join("pages/link-error.html.hbs"), "{{#if}}").expect("write");
+        let err = Templates::load(Some(dir.path())).err().expect("refused");
+        assert!(err.contains("pages/link-error.html.hbs"), "{err}");
+    }
+}
