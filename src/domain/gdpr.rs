@@ -28,12 +28,28 @@ pub struct MembershipRecord {
     pub substitute_for: Option<String>,
 }
 
+/// An invitation to a meeting and what came of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationRecord {
+    pub id: String,
+    pub meeting_id: String,
+    /// The address the invitation went to.
+    pub email: Option<String>,
+    pub response: String,
+    pub mode: Option<String>,
+    pub presence: String,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub invited_at: DateTime<Utc>,
+}
+
 /// Everything clu holds about one person.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberExport {
     pub exported_at: DateTime<Utc>,
     pub member: Member,
     pub memberships: Vec<MembershipRecord>,
+    /// Invitations, answers and attendance.
+    pub invitations: Vec<InvitationRecord>,
     /// The changes recorded about the person or their memberships.
     pub audit_events: Vec<AuditEvent>,
 }
@@ -57,7 +73,21 @@ pub fn export(
             substitute_for: row.substitute_for,
         })
         .collect();
+    let invitations: Vec<InvitationRecord> = store::invitations::of_member(conn, scope, id)?
+        .into_iter()
+        .map(|row| InvitationRecord {
+            id: row.id,
+            meeting_id: row.meeting_id,
+            email: row.email,
+            response: row.response,
+            mode: row.mode,
+            presence: row.presence,
+            responded_at: row.responded_at.map(|t| t.and_utc()),
+            invited_at: row.created_at.and_utc(),
+        })
+        .collect();
     let mut entity_ids: Vec<String> = memberships.iter().map(|m| m.id.clone()).collect();
+    entity_ids.extend(invitations.iter().map(|i| i.id.clone()));
     entity_ids.push(id.to_owned());
     let audit_events = store::audit::for_entities(conn, &entity_ids)?
         .into_iter()
@@ -67,12 +97,15 @@ pub fn export(
         exported_at: now,
         member,
         memberships,
+        invitations,
         audit_events,
     })
 }
 
 /// Replaces the identity by "Membre anonymisé", erases contact details and
-/// the search key, and archives the member. Idempotent.
+/// the search key, archives the member, withdraws their answer links and
+/// erases the e-mails the outbox kept for them. Answers and attendance stay.
+/// Idempotent.
 pub fn anonymize(
     conn: &mut DbConn,
     caller: &Caller,
@@ -95,6 +128,15 @@ pub fn anonymize(
     row.archived_at = row.archived_at.or(Some(now.naive_utc()));
     row.updated_at = now.naive_utc();
     store::members::update(conn, &row)?;
+    let invitations = store::invitations::of_member(conn, &caller.scope(), id)?;
+    for mut invitation in invitations.clone() {
+        invitation.email = None;
+        invitation.revoked_at = invitation.revoked_at.or(Some(now.naive_utc()));
+        invitation.updated_at = now.naive_utc();
+        store::invitations::update(conn, &invitation)?;
+    }
+    let invitation_ids: Vec<String> = invitations.into_iter().map(|i| i.id).collect();
+    store::invitations::scrub_messages(conn, &invitation_ids)?;
     let changed = members::changed_fields(&before, &row);
     audit::record(
         conn,

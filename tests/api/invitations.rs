@@ -22,7 +22,7 @@ on_both_backends!(
 );
 
 async fn app_with_smtp(backend: Backend, sink: &SmtpSink, clock: Clock) -> TestApp {
-    TestApp::configured(backend, clock, &[("smtp_url", sink.url())]).await
+    TestApp::configured(backend, clock, &[("smtp_url", json!(sink.url()))]).await
 }
 
 fn calendar(message: &Received) -> icalendar::Calendar {

@@ -180,7 +180,7 @@ impl TestApp {
     }
 
     /// With settings of the test's own (e.g. `("smtp_url", …)`).
-    pub async fn configured(backend: Backend, clock: Clock, settings: &[(&str, String)]) -> Self {
+    pub async fn configured(backend: Backend, clock: Clock, settings: &[(&str, Value)]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg) = match backend {
             Backend::Sqlite => (
