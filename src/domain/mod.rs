@@ -10,6 +10,7 @@ pub mod convocation;
 pub mod gdpr;
 pub mod invitations;
 pub mod login;
+pub mod meeting_status;
 pub mod meetings;
 pub mod member_csv;
 pub mod member_import;
