@@ -33,6 +33,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "pages/rsvp.html.hbs",
     "pages/link-error.html.hbs",
     "documents/convocation.html.hbs",
+    "documents/annual-report.html.hbs",
 ];
 
 pub struct Templates {

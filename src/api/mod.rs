@@ -1,12 +1,14 @@
 //! The HTTP API: thin handlers per resource, the route table, and the
 //! OpenAPI document generated from both.
 
+pub mod actions;
 pub mod agenda;
 pub mod audit;
 pub mod auth;
 pub mod committees;
 pub mod extract;
 pub mod health;
+pub mod indicators;
 pub mod invitations;
 pub mod meetings;
 pub mod members;
@@ -39,6 +41,8 @@ use crate::error::AppError;
         (name = "meetings", description = "Meetings, their lifecycle and agenda"),
         (name = "invitations", description = "Invitations, reminders and attendance"),
         (name = "rsvp", description = "Answering an invitation by its link, without an account"),
+        (name = "actions", description = "The action plan followed across meetings"),
+        (name = "indicators", description = "Quality indicators and the annual report"),
         (name = "audit", description = "Audit trail"),
         (name = "health", description = "Probes"),
     )
@@ -114,6 +118,18 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(invitations::attendance)
             .service(invitations::record)
             .service(rsvp::answer_json)
+            .service(actions::export_csv)
+            .service(actions::list)
+            .service(actions::create)
+            .service(actions::get)
+            .service(actions::update)
+            .service(actions::history)
+            .service(indicators::list)
+            .service(indicators::create)
+            .service(indicators::get)
+            .service(indicators::record_value)
+            .service(indicators::report)
+            .service(indicators::report_html)
             .service(audit::list)
             // Not a documented operation itself.
             .route("/openapi.json", web::get().to(openapi_json)),

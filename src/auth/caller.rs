@@ -58,7 +58,9 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("AppState missing"))?;
             let token = token.ok_or(AppError::Unauthorized)?;
-            let claims = state.keys.verify_access(&token)?;
+            let claims = state
+                .keys
+                .verify_access(&token, state.clock.now().timestamp())?;
             let user = state
                 .db
                 .read(move |conn| {

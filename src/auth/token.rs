@@ -19,7 +19,7 @@ pub const ACCESS_TYPE: &str = "access";
 pub const RSVP_AUDIENCE: &str = "clu-rsvp";
 pub const RSVP_TYPE: &str = "rsvp";
 /// Clock skew tolerated on `exp`.
-const LEEWAY_SECONDS: u64 = 5;
+const LEEWAY_SECONDS: i64 = 5;
 const SECRET_FILE: &str = "jwt-secret";
 
 /// The claims of a staff access token.
@@ -84,20 +84,29 @@ impl TokenKeys {
             .map_err(|e| AppError::internal(format!("jwt encode: {e}")))
     }
 
-    /// Checks signature (HS256 only), `exp`, `iss` and `aud`; the caller
-    /// checks `typ`. Any failure is the same 401, with no detail.
-    pub fn verify<C: DeserializeOwned>(&self, token: &str, audience: &str) -> Result<C, AppError> {
+    /// Checks the signature (HS256 only), `iss`, `aud`, and `exp` against
+    /// `now` (the application's clock, so that tests can move time).
+    fn decode<C: DeserializeOwned + Expiring>(
+        &self,
+        token: &str,
+        audience: &str,
+        now: i64,
+    ) -> Result<C, LinkError> {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_exp = false;
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        jsonwebtoken::decode::<C>(token, &self.decoding, &validation)
-            .map(|data| data.claims)
+        let claims = jsonwebtoken::decode::<C>(token, &self.decoding, &validation)
             .map_err(|e| {
                 tracing::debug!(kind = ?e.kind(), "token rejected");
-                AppError::Unauthorized
-            })
+                LinkError::Invalid
+            })?
+            .claims;
+        if claims.expires() + LEEWAY_SECONDS < now {
+            return Err(LinkError::Expired);
+        }
+        Ok(claims)
     }
 
     pub fn issue_access(
@@ -139,33 +148,40 @@ impl TokenKeys {
     }
 
     /// The invitation an answer link is for.
-    pub fn verify_rsvp(&self, token: &str) -> Result<RsvpClaims, LinkError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = LEEWAY_SECONDS;
-        validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[RSVP_AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        match jsonwebtoken::decode::<RsvpClaims>(token, &self.decoding, &validation) {
-            Ok(data) if data.claims.typ == RSVP_TYPE => Ok(data.claims),
-            Ok(_) => Err(LinkError::Invalid),
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature
-                ) =>
-            {
-                Err(LinkError::Expired)
-            }
-            Err(_) => Err(LinkError::Invalid),
+    pub fn verify_rsvp(&self, token: &str, now: i64) -> Result<RsvpClaims, LinkError> {
+        let claims: RsvpClaims = self.decode(token, RSVP_AUDIENCE, now)?;
+        if claims.typ != RSVP_TYPE {
+            return Err(LinkError::Invalid);
         }
+        Ok(claims)
     }
 
-    pub fn verify_access(&self, token: &str) -> Result<AccessClaims, AppError> {
-        let claims: AccessClaims = self.verify(token, ACCESS_AUDIENCE)?;
+    /// A staff token's claims; any failure is the same 401, with no detail.
+    pub fn verify_access(&self, token: &str, now: i64) -> Result<AccessClaims, AppError> {
+        let claims: AccessClaims = self
+            .decode(token, ACCESS_AUDIENCE, now)
+            .map_err(|_| AppError::Unauthorized)?;
         if claims.typ != ACCESS_TYPE {
             return Err(AppError::Unauthorized);
         }
         Ok(claims)
+    }
+}
+
+/// Claims that expire.
+trait Expiring {
+    fn expires(&self) -> i64;
+}
+
+impl Expiring for AccessClaims {
+    fn expires(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl Expiring for RsvpClaims {
+    fn expires(&self) -> i64 {
+        self.exp
     }
 }
 
@@ -228,7 +244,9 @@ mod tests {
         let token = keys()
             .issue_access("u1", "reader", Some("s1"), 3, now, 900)
             .expect("sign");
-        let claims = keys().verify_access(&token).expect("valid");
+        let claims = keys()
+            .verify_access(&token, now.timestamp())
+            .expect("valid");
         assert_eq!(claims.sub, "u1");
         assert_eq!(claims.ver, 3);
         assert_eq!(claims.exp - claims.iat, 900);
@@ -241,8 +259,8 @@ mod tests {
             .issue_access("u1", "reader", None, 0, now, 900)
             .expect("sign");
         let other = TokenKeys::from_secret(&[8u8; 32]).expect("keys");
-        assert!(other.verify_access(&token).is_err());
-        assert!(keys().verify::<AccessClaims>(&token, "clu-rsvp").is_err());
+        assert!(other.verify_access(&token, now.timestamp()).is_err());
+        assert!(keys().verify_rsvp(&token, now.timestamp()).is_err());
     }
 
     #[test]
@@ -251,12 +269,21 @@ mod tests {
         let link = keys()
             .issue_rsvp("inv-1", now, now + chrono::Duration::hours(1))
             .expect("sign");
-        assert_eq!(keys().verify_rsvp(&link).expect("valid").sub, "inv-1");
-        assert!(keys().verify_access(&link).is_err());
+        assert_eq!(
+            keys()
+                .verify_rsvp(&link, now.timestamp())
+                .expect("valid")
+                .sub,
+            "inv-1"
+        );
+        assert!(keys().verify_access(&link, now.timestamp()).is_err());
         let access = keys()
             .issue_access("u1", "reader", None, 0, now, 900)
             .expect("sign");
-        assert_eq!(keys().verify_rsvp(&access), Err(LinkError::Invalid));
+        assert_eq!(
+            keys().verify_rsvp(&access, now.timestamp()),
+            Err(LinkError::Invalid)
+        );
         let past = keys()
             .issue_rsvp(
                 "inv-1",
@@ -264,9 +291,15 @@ mod tests {
                 now - chrono::Duration::hours(1),
             )
             .expect("sign");
-        assert_eq!(keys().verify_rsvp(&past), Err(LinkError::Expired));
+        assert_eq!(
+            keys().verify_rsvp(&past, now.timestamp()),
+            Err(LinkError::Expired)
+        );
         let other = TokenKeys::from_secret(&[8u8; 32]).expect("keys");
-        assert_eq!(other.verify_rsvp(&link), Err(LinkError::Invalid));
+        assert_eq!(
+            other.verify_rsvp(&link, now.timestamp()),
+            Err(LinkError::Invalid)
+        );
     }
 
     #[test]

@@ -189,7 +189,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    actions (id) {
+        id -> Text,
+        structure_id -> Text,
+        committee_id -> Text,
+        number -> Nullable<Integer>,
+        finding -> Text,
+        reference -> Nullable<Text>,
+        sources -> Text,
+        status -> Text,
+        due_date -> Nullable<Date>,
+        completed_on -> Nullable<Date>,
+        cancel_reason -> Nullable<Text>,
+        description -> Nullable<Text>,
+        responsible -> Nullable<Text>,
+        effective -> Nullable<Bool>,
+        verification -> Nullable<Text>,
+        meeting_id -> Nullable<Text>,
+        discussed_in -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> Text,
+        structure_id -> Text,
+        committee_id -> Text,
+        name -> Text,
+        unit -> Text,
+        direction -> Text,
+        target -> Nullable<Double>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_values (id) {
+        id -> Text,
+        indicator_id -> Text,
+        period -> Text,
+        value -> Double,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> structures (structure_id));
+diesel::joinable!(indicator_values -> indicators (indicator_id));
 diesel::joinable!(agenda_items -> meetings (meeting_id));
 diesel::joinable!(invitations -> meetings (meeting_id));
 diesel::joinable!(invitations -> members (member_id));
@@ -212,4 +262,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agenda_items,
     invitations,
     outbox,
+    actions,
+    indicators,
+    indicator_values,
 );

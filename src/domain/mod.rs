@@ -1,13 +1,17 @@
 //! The rules: validation, lifecycles, who may do what to which record, and
 //! the transactions that apply them (with their audit events).
 
+pub mod action_csv;
+pub mod actions;
 pub mod agenda;
+pub mod annual_report;
 pub mod attendance;
 pub mod audit;
 pub mod committees;
 pub mod context;
 pub mod convocation;
 pub mod gdpr;
+pub mod indicators;
 pub mod invitations;
 pub mod login;
 pub mod meeting_status;

@@ -105,10 +105,12 @@ fn open(
     now: chrono::DateTime<chrono::Utc>,
     token: &str,
 ) -> Result<(MeetingRow, InvitationRow, MemberRow), LinkRefusal> {
-    let claims = keys.verify_rsvp(token).map_err(|err| match err {
-        LinkError::Invalid => LinkRefusal::Invalid,
-        LinkError::Expired => LinkRefusal::Closed(STARTED),
-    })?;
+    let claims = keys
+        .verify_rsvp(token, now.timestamp())
+        .map_err(|err| match err {
+            LinkError::Invalid => LinkRefusal::Invalid,
+            LinkError::Expired => LinkRefusal::Closed(STARTED),
+        })?;
     let invitation = store::invitations::find_any(conn, &claims.sub)?
         .filter(|invitation| invitation.revoked_at.is_none())
         .ok_or(LinkRefusal::Invalid)?;

@@ -1,8 +1,10 @@
 //! SQL, one module per table family. Functions take a connection so the
 //! domain layer can compose them inside one transaction.
 
+pub mod actions;
 pub mod audit;
 pub mod committees;
+pub mod indicators;
 pub mod invitations;
 pub mod login_failures;
 pub mod meetings;

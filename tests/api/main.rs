@@ -4,11 +4,13 @@
 
 mod common;
 
+mod actions;
 mod auth;
 mod cli;
 mod database;
 mod errors;
 mod gdpr;
+mod indicators;
 mod invitations;
 mod meetings;
 mod member_csv;

@@ -24,6 +24,12 @@ impl TestClock {
         )
     }
 
+    /// A clock that reads `start` now and runs on from there.
+    pub fn starting_at(start: chrono::DateTime<Utc>) -> Clock {
+        let offset = start - Utc::now();
+        Clock::from_fn(move || Utc::now() + offset)
+    }
+
     pub fn advance(&self, by: Duration) {
         self.0.fetch_add(by.num_seconds(), Ordering::SeqCst);
     }
@@ -32,6 +38,8 @@ impl TestClock {
 pub struct Committee {
     pub admin: String,
     pub structure: String,
+    /// To log in again once the clock has moved past the token's life.
+    pub secretariat_email: String,
     pub secretariat: String,
     pub committee: String,
     /// The six titulars, in creation order; the fifth has no e-mail.
@@ -109,8 +117,10 @@ pub async fn committee(app: &TestApp) -> Committee {
         json!({"member_id": substitute, "role": "member", "substitute_for": seats[1]}),
     )
     .await;
+    let secretariat_email = format!("secretariat-{}@clu.test", &structure[..8]);
     Committee {
         admin,
+        secretariat_email,
         structure,
         secretariat: sec,
         without_email: titulars[4].clone(),

@@ -1,0 +1,151 @@
+//! Quality indicators of a committee, and the annual report.
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{Json, List};
+use crate::auth::{Caller, Permission};
+use crate::domain::annual_report::{self, AnnualReport};
+use crate::domain::indicators::{self, Indicator, NewIndicator, NewValue};
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+
+/// With their values and each value's status in the legend.
+#[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = List<Indicator>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/committees/{id}/indicators")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<List<Indicator>>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    let items = state
+        .db
+        .read(move |conn| indicators::list(conn, &scope, &id))
+        .await?;
+    let total = items.len() as i64;
+    Ok(web::Json(List { items, total }))
+}
+
+#[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewIndicator, responses(
+    (status = 201, body = Indicator),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/committees/{id}/indicators")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(input): Json<NewIndicator>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    let indicator = state
+        .db
+        .write(move |conn| indicators::create(conn, &caller, now, &id, input))
+        .await?;
+    Ok(HttpResponse::Created().json(indicator))
+}
+
+#[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Indicator),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/indicators/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Indicator>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| indicators::get(conn, &scope, &id))
+            .await?,
+    ))
+}
+
+/// Records the value of a period (or corrects it).
+#[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewValue, responses(
+    (status = 200, body = Indicator),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/indicators/{id}/values")]
+pub async fn record_value(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(input): Json<NewValue>,
+) -> AppResult<web::Json<Indicator>> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| indicators::record_value(conn, &caller, now, &id, input))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    pub year: i32,
+}
+
+async fn build(state: &AppState, caller: &Caller, id: Uuid, year: i32) -> AppResult<AnnualReport> {
+    caller.require(Permission::Read)?;
+    let (scope, id, today) = (caller.scope(), id.to_string(), state.clock.today());
+    state
+        .db
+        .read(move |conn| annual_report::build(conn, &scope, &id, year, today))
+        .await
+}
+
+#[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path), ReportQuery), responses(
+    (status = 200, body = AnnualReport),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/committees/{id}/report")]
+pub async fn report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<ReportQuery>,
+) -> AppResult<web::Json<AnnualReport>> {
+    Ok(web::Json(
+        build(&state, &caller, id.into_inner(), query.year).await?,
+    ))
+}
+
+/// The annual report as a printable French page.
+#[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path), ReportQuery), responses(
+    (status = 200, description = "HTML", content_type = "text/html"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/committees/{id}/report.html")]
+pub async fn report_html(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<ReportQuery>,
+) -> AppResult<HttpResponse> {
+    let data = build(&state, &caller, id.into_inner(), query.year).await?;
+    let html = state
+        .templates
+        .render("documents/annual-report.html.hbs", &data)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}

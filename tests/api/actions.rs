@@ -1,0 +1,308 @@
+//! The action plan: lifecycle and its 409s, history field by field, the
+//! overdue filter at a fixed date, and the spreadsheet export — with the
+//! Cher 2021 table entered through the API and read back.
+
+use chrono::{DateTime, Utc};
+use clu::clock::Clock;
+use serde_json::{Value, json};
+
+use crate::common::fixtures::TestClock;
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    backend: actions_move_only_along_their_lifecycle,
+    history_lists_each_changed_field,
+    overdue_filter_uses_the_injected_today,
+    cher_2021_action_table_round_trips_through_csv,
+);
+
+/// 16 February 2021, the day of the Cher meeting, from noon in Paris
+/// (running on, so that events keep their order).
+fn cher_day() -> Clock {
+    TestClock::starting_at(
+        DateTime::parse_from_rfc3339("2021-02-16T11:00:00Z")
+            .expect("date")
+            .with_timezone(&Utc),
+    )
+}
+
+async fn committee(app: &TestApp) -> (String, String) {
+    let admin = app.admin().await;
+    let (_, sec) = app.secretariat(&admin, "Préfecture du Cher").await;
+    let committee = app
+        .create(
+            "/api/v1/committees",
+            &sec,
+            json!({"name": "Comité Local des Usagers du Cher", "kind": "clu"}),
+        )
+        .await;
+    (sec, committee)
+}
+
+async fn patch(app: &TestApp, sec: &str, id: &str, body: Value) -> crate::common::Response {
+    app.patch(&format!("/api/v1/actions/{id}"), sec, body).await
+}
+
+async fn actions_move_only_along_their_lifecycle(backend: Backend) {
+    let app = TestApp::with_clock(backend, cher_day()).await;
+    let (sec, committee) = committee(&app).await;
+    let path = format!("/api/v1/committees/{committee}/actions");
+    let id = app.create(&path, &sec, json!({"number": 1, "finding": "Affiche horaires", "reference": "E1 §1-1", "sources": [{"kind": "local_context"}], "due_date": "2021-03-31", "responsible": "DC / BREC"})).await;
+    let action = app
+        .get(&format!("/api/v1/actions/{id}"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(action["status"], "planned");
+
+    let skip = patch(&app, &sec, &id, json!({"status": "done"}))
+        .await
+        .assert_problem(409);
+    assert!(
+        skip["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("« planned »"),
+        "{skip}"
+    );
+    patch(&app, &sec, &id, json!({"status": "in_progress"}))
+        .await
+        .assert_status(200);
+    let done = patch(
+        &app,
+        &sec,
+        &id,
+        json!({"status": "done", "effective": true, "verification": "Affiche en ligne"}),
+    )
+    .await
+    .assert_status(200)
+    .json();
+    assert_eq!(
+        done["completed_on"], "2021-02-16",
+        "today, in Paris, by default"
+    );
+    assert_eq!(done["effective"], true);
+    patch(
+        &app,
+        &sec,
+        &id,
+        json!({"status": "cancelled", "cancel_reason": "x"}),
+    )
+    .await
+    .assert_problem(409);
+    patch(&app, &sec, &id, json!({"status": "in_progress"}))
+        .await
+        .assert_problem(409);
+
+    let other = app
+        .create(
+            &path,
+            &sec,
+            json!({"number": 2, "finding": "Boucle auditive au pré-accueil"}),
+        )
+        .await;
+    let no_reason = patch(&app, &sec, &other, json!({"status": "cancelled"})).await;
+    assert_eq!(no_reason.error_fields(), ["cancel_reason"]);
+    let cancelled = patch(
+        &app,
+        &sec,
+        &other,
+        json!({"status": "cancelled", "cancel_reason": "Peu fiable selon l'APF"}),
+    )
+    .await
+    .assert_status(200)
+    .json();
+    assert_eq!(cancelled["cancel_reason"], "Peu fiable selon l'APF");
+    patch(&app, &sec, &other, json!({"status": "planned"}))
+        .await
+        .assert_problem(409);
+
+    // Numbers are unique within the committee.
+    app.post(&path, &sec, json!({"number": 1, "finding": "Doublon"}))
+        .await
+        .assert_problem(409);
+    let bad = app
+        .post(
+            &path,
+            &sec,
+            json!({"finding": "", "sources": [{"kind": "rumour"}], "due_date": "31/03/2021"}),
+        )
+        .await;
+    bad.assert_problem(422);
+    let bad = app
+        .post(
+            &path,
+            &sec,
+            json!({"finding": " ", "sources": [{"kind": "survey"}, {"kind": "survey"}]}),
+        )
+        .await;
+    let mut fields = bad.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["finding", "sources"]);
+    assert_eq!(
+        app.get(&path, &sec).await.json()["total"],
+        2,
+        "nothing more written"
+    );
+}
+
+async fn history_lists_each_changed_field(backend: Backend) {
+    let app = TestApp::with_clock(backend, cher_day()).await;
+    let (sec, committee) = committee(&app).await;
+    let id = app
+        .create(
+            &format!("/api/v1/committees/{committee}/actions"),
+            &sec,
+            json!({"finding": "Urne des réclamations peu visible", "responsible": "RQ"}),
+        )
+        .await;
+    patch(
+        &app,
+        &sec,
+        &id,
+        json!({"responsible": "RQ / BLS", "due_date": "2020-10-23"}),
+    )
+    .await
+    .assert_status(200);
+    patch(&app, &sec, &id, json!({"status": "in_progress"}))
+        .await
+        .assert_status(200);
+    patch(&app, &sec, &id, json!({"responsible": "RQ / BLS"}))
+        .await
+        .assert_status(200);
+
+    let history = app
+        .get(&format!("/api/v1/actions/{id}/history"), &sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(history["total"], 3, "an unchanged patch records nothing");
+    let entries = history["items"].as_array().expect("items");
+    assert_eq!(entries[0]["action"], "create");
+    assert_eq!(entries[1]["action"], "update");
+    assert!(
+        entries[1]["actor_email"]
+            .as_str()
+            .expect("who")
+            .starts_with("secretariat-")
+    );
+    assert!(entries[1]["at"].is_string());
+    let changed: Vec<(String, Value, Value)> = entries[1]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["field"].as_str().expect("field").to_owned(),
+                c["from"].clone(),
+                c["to"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("due_date".to_owned(), Value::Null, json!("2020-10-23")),
+            ("responsible".to_owned(), json!("RQ"), json!("RQ / BLS")),
+        ]
+    );
+    assert_eq!(entries[2]["changes"][0]["field"], "status");
+    assert_eq!(entries[2]["changes"][0]["from"], "planned");
+    assert_eq!(entries[2]["changes"][0]["to"], "in_progress");
+}
+
+async fn overdue_filter_uses_the_injected_today(backend: Backend) {
+    let app = TestApp::with_clock(backend, cher_day()).await;
+    let (sec, committee) = committee(&app).await;
+    let path = format!("/api/v1/committees/{committee}/actions");
+    let late = app.create(&path, &sec, json!({"number": 1, "finding": "En retard", "due_date": "2021-02-15", "responsible": "DC / BLS"})).await;
+    app.create(&path, &sec, json!({"number": 2, "finding": "Échéance aujourd'hui", "due_date": "2021-02-16", "responsible": "RQ"})).await;
+    app.create(&path, &sec, json!({"number": 3, "finding": "Réalisée en retard", "due_date": "2020-12-31", "status": "done", "completed_on": "2021-01-10"})).await;
+    app.create(
+        &path,
+        &sec,
+        json!({"number": 4, "finding": "Sans échéance"}),
+    )
+    .await;
+    let numbers = |list: Value| -> Vec<i64> {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| a["number"].as_i64().expect("n"))
+            .collect()
+    };
+
+    assert_eq!(
+        numbers(app.get(&format!("{path}?overdue=true"), &sec).await.json()),
+        [1]
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/actions/{late}"), &sec)
+            .await
+            .json()["overdue"],
+        true
+    );
+    assert_eq!(
+        numbers(app.get(&format!("{path}?status=done"), &sec).await.json()),
+        [3]
+    );
+    assert_eq!(
+        numbers(
+            app.get(&format!("{path}?status=planned,done"), &sec)
+                .await
+                .json()
+        ),
+        [1, 2, 3, 4]
+    );
+    assert_eq!(
+        numbers(
+            app.get(&format!("{path}?responsible=BLS"), &sec)
+                .await
+                .json()
+        ),
+        [1]
+    );
+    app.get(&format!("{path}?status=late"), &sec)
+        .await
+        .assert_problem(422);
+}
+
+async fn cher_2021_action_table_round_trips_through_csv(backend: Backend) {
+    let app = TestApp::with_clock(backend, cher_day()).await;
+    let (sec, committee) = committee(&app).await;
+    let rows: Vec<Value> =
+        serde_json::from_str(include_str!("../fixtures/plan-actions-cher-2021.json"))
+            .expect("fixture");
+    assert_eq!(rows.len(), 12);
+    for row in rows {
+        app.create(
+            &format!("/api/v1/committees/{committee}/actions"),
+            &sec,
+            row,
+        )
+        .await;
+    }
+    let response = app
+        .get(&format!("/api/v1/committees/{committee}/actions.csv"), &sec)
+        .await;
+    response.assert_status(200);
+    assert!(response.content_type().starts_with("text/csv"));
+    assert!(
+        response.body.starts_with(b"\xEF\xBB\xBF"),
+        "BOM, for spreadsheets"
+    );
+    let expected = include_str!("../fixtures/plan-actions-cher-2021.csv");
+    let got = response.text();
+    for (line, (got, want)) in got.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(got, want, "line {}", line + 1);
+    }
+    assert_eq!(got.lines().count(), expected.lines().count());
+    assert!(
+        got.lines()
+            .next()
+            .expect("header")
+            .contains("Vérification de l'efficacité")
+    );
+}
