@@ -6,6 +6,8 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod french;

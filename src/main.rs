@@ -28,6 +28,9 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Loads the Haute-Marne meeting of 20 December 2023, signed, and
+    /// prints where to look.
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(settings),
         Command::CreateAdmin { email } => create_admin(settings, &email),
+        Command::Demo => demo(settings),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,5 +113,51 @@ fn create_admin(settings: Settings, email: &str) -> Result<(), String> {
     })
     .map_err(|e| e.to_string())?;
     println!("Administrateur créé : {} ({})", user.email, user.id);
+    Ok(())
+}
+
+fn demo(settings: Settings) -> Result<(), String> {
+    let state = AppState::new(settings, Clock::system())?;
+    state.migrate()?;
+    let loaded = clu::demo::load(&state).map_err(|e| e.to_string())?;
+    let base = &state.settings.public_url;
+    let meeting = &loaded.meeting_id;
+    println!(
+        "Démonstration chargée : Comité Local des Usagers de la Haute-Marne, réunion du mercredi 20 décembre 2023."
+    );
+    println!();
+    println!(
+        "Connexion (secrétariat) : {} / {}",
+        clu::demo::SECRETARIAT_EMAIL,
+        clu::demo::PASSWORD
+    );
+    println!(
+        "Connexion (signataire)  : {} / {}",
+        clu::demo::SIGNATORY_EMAIL,
+        clu::demo::PASSWORD
+    );
+    println!();
+    println!("Lancez `clu serve`, obtenez un jeton :");
+    println!("  curl -s -X POST {base}/api/v1/auth/login -H 'Content-Type: application/json' \\");
+    println!(
+        "       -d '{{\"email\": \"{}\", \"password\": \"{}\"}}'",
+        clu::demo::SECRETARIAT_EMAIL,
+        clu::demo::PASSWORD
+    );
+    println!("puis consultez, avec l'en-tête Authorization: Bearer <jeton> :");
+    for format in ["html", "md", "pdf"] {
+        println!("  {base}/api/v1/meetings/{meeting}/compte-rendu.{format}");
+    }
+    println!("  {base}/api/v1/meetings/{meeting}/attendance");
+    println!(
+        "  {base}/api/v1/committees/{}/report.html?year=2023",
+        loaded.committee_id
+    );
+    println!();
+    println!(
+        "Vérification du PDF signé (sans compte) : {base}/verify/{}",
+        loaded.sha256_pdf
+    );
+    println!("Référence de l'API : {base}/docs/");
     Ok(())
 }

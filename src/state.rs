@@ -8,6 +8,7 @@ use crate::auth::token::{self, TokenKeys};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::documents::pdf::PdfEngine;
 use crate::templates::Templates;
 use tokio::sync::Notify;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     /// unknown account costs the same time as a wrong password.
     pub decoy_hash: Arc<str>,
     pub templates: Arc<Templates>,
+    /// The compte-rendu's PDF renderer (Typst, fonts loaded once).
+    pub pdf: Arc<PdfEngine>,
     /// Wakes the outbox worker when mail is queued.
     pub outbox_wake: Arc<Notify>,
 }
@@ -42,6 +45,7 @@ impl AppState {
             keys,
             clock,
             decoy_hash: decoy_hash.into(),
+            pdf: Arc::new(PdfEngine::new(templates.typst_source())),
             templates: Arc::new(templates),
             outbox_wake: Arc::new(Notify::new()),
         })

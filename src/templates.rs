@@ -34,12 +34,25 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "pages/link-error.html.hbs",
     "documents/convocation.html.hbs",
     "documents/annual-report.html.hbs",
+    "documents/compte-rendu.html.hbs",
+    "documents/compte-rendu.md.hbs",
+    "pages/verify.html.hbs",
+    "email/distribution/subject.hbs",
+    "email/distribution/body.txt.hbs",
+    "email/distribution/body.html.hbs",
 ];
 
 pub struct Templates {
     html: Handlebars<'static>,
     text: Handlebars<'static>,
+    /// The Typst source of the compte-rendu's PDF.
+    typst: String,
 }
+
+const TYPST: (&str, &str) = (
+    "documents/compte-rendu.typ",
+    include_str!("../templates/documents/compte-rendu.typ"),
+);
 
 fn is_html(name: &str) -> bool {
     name.ends_with(".html.hbs")
@@ -72,7 +85,19 @@ impl Templates {
                 .register_template_string(name, source)
                 .map_err(|e| format!("modèle {name} invalide : {e}"))?;
         }
-        Ok(Self { html, text })
+        let typst = match overrides
+            .map(|dir| dir.join(TYPST.0))
+            .filter(|path| path.is_file())
+        {
+            Some(path) => std::fs::read_to_string(&path)
+                .map_err(|e| format!("modèle {} illisible : {e}", path.display()))?,
+            None => TYPST.1.to_owned(),
+        };
+        Ok(Self { html, text, typst })
+    }
+
+    pub fn typst_source(&self) -> &str {
+        &self.typst
     }
 
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, AppError> {

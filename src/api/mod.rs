@@ -13,10 +13,12 @@ pub mod invitations;
 pub mod meetings;
 pub mod members;
 pub mod memberships;
+pub mod minutes;
 pub mod organizations;
 pub mod rsvp;
 pub mod structures;
 pub mod users;
+pub mod verify;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -43,6 +45,7 @@ use crate::error::AppError;
         (name = "rsvp", description = "Answering an invitation by its link, without an account"),
         (name = "actions", description = "The action plan followed across meetings"),
         (name = "indicators", description = "Quality indicators and the annual report"),
+        (name = "minutes", description = "Minutes, sign-off, the compte-rendu and its verification"),
         (name = "audit", description = "Audit trail"),
         (name = "health", description = "Probes"),
     )
@@ -130,6 +133,17 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(indicators::record_value)
             .service(indicators::report)
             .service(indicators::report_html)
+            .service(minutes::get)
+            .service(minutes::save)
+            .service(minutes::submit)
+            .service(minutes::return_to_draft)
+            .service(minutes::sign)
+            .service(minutes::revise)
+            .service(minutes::html)
+            .service(minutes::markdown)
+            .service(minutes::pdf)
+            .service(minutes::distribute)
+            .service(minutes::recipients)
             .service(audit::list)
             // Not a documented operation itself.
             .route("/openapi.json", web::get().to(openapi_json)),
@@ -150,7 +164,10 @@ pub fn probes(config: &mut ServiceConfig) {
 
 /// The pages of the answer link, outside the API prefix.
 pub fn pages(config: &mut ServiceConfig) {
-    config.service(rsvp::page).service(rsvp::answer_form);
+    config
+        .service(rsvp::page)
+        .service(rsvp::answer_form)
+        .service(verify::verify);
 }
 
 /// Unknown routes (and known paths with another method): 404 problem+json.

@@ -186,6 +186,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        member_id -> Nullable<Text>,
     }
 }
 
@@ -238,6 +239,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    minutes (id) {
+        id -> Text,
+        structure_id -> Text,
+        meeting_id -> Text,
+        revision -> Integer,
+        status -> Text,
+        opening -> Nullable<Text>,
+        items -> Text,
+        post_meeting_notes -> Nullable<Text>,
+        closing_time -> Nullable<Text>,
+        comments -> Text,
+        signed_by -> Nullable<Text>,
+        signer_name -> Nullable<Text>,
+        signer_function -> Nullable<Text>,
+        signer_delegation -> Nullable<Text>,
+        signed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        structure_id -> Text,
+        meeting_id -> Text,
+        minutes_id -> Text,
+        revision -> Integer,
+        format -> Text,
+        content -> Binary,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> structures (structure_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
 diesel::joinable!(agenda_items -> meetings (meeting_id));
@@ -265,4 +302,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     actions,
     indicators,
     indicator_values,
+    minutes,
+    documents,
 );

@@ -39,6 +39,10 @@ pub struct MeetingText {
     pub title: String,
     /// "mercredi 20 décembre 2023".
     pub long_date: String,
+    /// "Mercredi 20 décembre 2023", to open a line.
+    pub long_date_capitalized: String,
+    /// "14h30-16h30", as in a document's title.
+    pub hours_span: String,
     /// "de 14h30 à 16h30".
     pub hours: String,
     pub start_time: String,
@@ -94,6 +98,14 @@ pub fn display_name(member: &MemberRow) -> String {
         Some(civility) => format!("{civility} {name}"),
         None => name,
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 pub fn member_context(member: &MemberRow, organization: Option<String>) -> MemberContext {
@@ -155,6 +167,8 @@ pub fn meeting_context(conn: &mut DbConn, meeting: &MeetingRow) -> AppResult<Mee
         meeting: MeetingText {
             title: meeting.title.clone(),
             long_date: french::long_date_of(start),
+            long_date_capitalized: capitalized(&french::long_date_of(start)),
+            hours_span: french::hours_span(start, end),
             hours: french::hours(start, end),
             start_time: french::time(start),
             end_time: french::time(end),

@@ -137,6 +137,7 @@ pub fn anonymize(
     }
     let invitation_ids: Vec<String> = invitations.into_iter().map(|i| i.id).collect();
     store::invitations::scrub_messages(conn, &invitation_ids)?;
+    store::outbox::scrub_member(conn, id)?;
     let changed = members::changed_fields(&before, &row);
     audit::record(
         conn,

@@ -246,7 +246,31 @@ impl Notices {
                 .templates
                 .render(&format!("{folder}/body.html.hbs"), &data)?,
             calendar,
+            attachments: Vec::new(),
         };
+        self.push(
+            conn,
+            kind.as_str(),
+            meeting,
+            Some(&invitation.id),
+            &member.id,
+            recipient,
+            &content,
+        )
+    }
+
+    /// Writes one message to the outbox.
+    #[expect(clippy::too_many_arguments, reason = "one message is all of these")]
+    fn push(
+        &self,
+        conn: &mut DbConn,
+        kind: &str,
+        meeting: &MeetingRow,
+        invitation_id: Option<&str>,
+        member_id: &str,
+        recipient: String,
+        content: &Content,
+    ) -> AppResult<()> {
         let id = store::new_id();
         store::outbox::insert(
             conn,
@@ -254,11 +278,11 @@ impl Notices {
                 message_id: format!("<{id}@{}>", self.mail_domain),
                 id,
                 structure_id: Some(meeting.structure_id.clone()),
-                kind: kind.as_str().into(),
+                kind: kind.into(),
                 meeting_id: Some(meeting.id.clone()),
-                invitation_id: Some(invitation.id.clone()),
+                invitation_id: invitation_id.map(Into::into),
                 recipient,
-                content: serde_json::to_string(&content).map_err(AppError::internal)?,
+                content: serde_json::to_string(content).map_err(AppError::internal)?,
                 status: "queued".into(),
                 attempts: 0,
                 next_attempt_at: self.now.naive_utc(),
@@ -267,9 +291,67 @@ impl Notices {
                 last_error: None,
                 sent_at: None,
                 created_at: self.now.naive_utc(),
+                member_id: Some(member_id.into()),
             },
         )?;
         Ok(())
+    }
+
+    /// The signed compte-rendu to one member, its PDF attached.
+    #[expect(clippy::too_many_arguments, reason = "one message is all of these")]
+    pub fn distribute(
+        &self,
+        conn: &mut DbConn,
+        meeting: &MeetingRow,
+        context: &MeetingContext,
+        member: &MemberRow,
+        member_context: &MemberContext,
+        recipient: &str,
+        revision: i32,
+        pdf: &[u8],
+    ) -> AppResult<()> {
+        use base64::Engine;
+        let data = serde_json::json!({
+            "structure": context.structure,
+            "committee": context.committee,
+            "meeting": context.meeting,
+            "member": member_context,
+            "revision": revision,
+        });
+        let content = Content {
+            subject: self
+                .templates
+                .render("email/distribution/subject.hbs", &data)?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            text: self
+                .templates
+                .render("email/distribution/body.txt.hbs", &data)?,
+            html: self
+                .templates
+                .render("email/distribution/body.html.hbs", &data)?,
+            calendar: None,
+            attachments: vec![crate::mail::AttachmentPart {
+                filename: format!(
+                    "compte-rendu-{}.pdf",
+                    crate::clock::paris_date(meeting.starts_at.and_utc())
+                ),
+                content_type: "application/pdf".into(),
+                base64: base64::engine::general_purpose::STANDARD.encode(pdf),
+            }],
+        };
+        self.push(
+            conn,
+            "distribution",
+            meeting,
+            None,
+            &member.id,
+            recipient.to_owned(),
+            &content,
+        )
     }
 }
 

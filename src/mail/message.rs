@@ -2,6 +2,7 @@
 //! calendar part clients act on, the same as an `.ics` attachment, and the
 //! row's stable Message-ID.
 
+use base64::Engine;
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -24,26 +25,36 @@ pub fn build(row: &OutboxRow, from: &Mailbox) -> Result<Message, String> {
         .to(to)
         .subject(content.subject)
         .message_id(Some(row.message_id.clone()));
-    let message = match content.calendar {
-        None => builder.multipart(alternative),
-        Some(calendar) => {
-            let kind = ContentType::parse(&format!(
-                "text/calendar; charset=utf-8; method={}",
-                calendar.method
-            ))
-            .map_err(|e| format!("type calendrier : {e}"))?;
-            alternative = alternative.singlepart(
-                SinglePart::builder()
-                    .header(kind.clone())
-                    .body(calendar.body.clone()),
-            );
-            let attachment = Attachment::new("invitation.ics".into()).body(calendar.body, kind);
-            builder.multipart(
-                MultiPart::mixed()
-                    .multipart(alternative)
-                    .singlepart(attachment),
-            )
+    let mut files = Vec::new();
+    if let Some(calendar) = content.calendar {
+        let kind = ContentType::parse(&format!(
+            "text/calendar; charset=utf-8; method={}",
+            calendar.method
+        ))
+        .map_err(|e| format!("type calendrier : {e}"))?;
+        alternative = alternative.singlepart(
+            SinglePart::builder()
+                .header(kind.clone())
+                .body(calendar.body.clone()),
+        );
+        files.push(Attachment::new("invitation.ics".into()).body(calendar.body, kind));
+    }
+    for file in content.attachments {
+        let kind = ContentType::parse(&file.content_type)
+            .map_err(|e| format!("type de pièce jointe : {e}"))?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(file.base64.as_bytes())
+            .map_err(|e| format!("pièce jointe illisible : {e}"))?;
+        files.push(Attachment::new(file.filename).body(bytes, kind));
+    }
+    let message = if files.is_empty() {
+        builder.multipart(alternative)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for file in files {
+            mixed = mixed.singlepart(file);
         }
+        builder.multipart(mixed)
     };
     message.map_err(|e| format!("message invalide : {e}"))
 }

@@ -17,6 +17,17 @@ pub struct Content {
     pub html: String,
     /// An iCalendar part and its METHOD (REQUEST, CANCEL).
     pub calendar: Option<CalendarPart>,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentPart>,
+}
+
+/// A file sent with the message (the signed PDF).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentPart {
+    pub filename: String,
+    pub content_type: String,
+    /// The bytes, base64.
+    pub base64: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod invitations;
 pub mod login_failures;
 pub mod meetings;
 pub mod members;
+pub mod minutes;
 pub mod organizations;
 pub mod outbox;
 pub mod structures;

@@ -28,6 +28,8 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The member a message is for.
+    pub member_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
@@ -147,4 +149,22 @@ pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
         .filter(outbox::status.eq_any(["queued", "sending"]))
         .count()
         .get_result(conn)
+}
+
+/// A meeting's messages of one kind, oldest first.
+pub fn of_meeting(conn: &mut DbConn, meeting_id: &str, kind: &str) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .filter(outbox::meeting_id.eq(meeting_id))
+        .filter(outbox::kind.eq(kind))
+        .order((outbox::created_at.asc(), outbox::id.asc()))
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+/// Erases the address and content of every message to a member.
+pub fn scrub_member(conn: &mut DbConn, member_id: &str) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::member_id.eq(member_id)))
+        .set((outbox::recipient.eq(""), outbox::content.eq("{}")))
+        .execute(conn)
+        .map(drop)
 }

@@ -227,6 +227,19 @@ impl TestApp {
         }
     }
 
+    /// The same database and settings, in a new process state: a restart.
+    pub async fn restart(&mut self) {
+        let settings = (*self.state.settings).clone();
+        let clock = self.state.clock.clone();
+        let state = actix_web::web::block(move || AppState::new(settings, clock))
+            .await
+            .expect("block")
+            .expect("state");
+        let app = actix_web::test::init_service(clu::build_app(state.clone())).await;
+        self.service = boxed::service(app.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
+        self.state = state;
+    }
+
     /// One pass of the outbox worker, as `clu serve` runs it.
     pub async fn deliver(&self) -> clu::mail::worker::Pass {
         let worker = clu::mail::worker::Worker::new(self.state.clone()).expect("worker");
@@ -304,7 +317,11 @@ impl TestApp {
 
     /// Logs in and returns the access token.
     pub async fn token(&self, email: &str) -> String {
-        let response = self.login(email, PASSWORD).await;
+        self.token_with(email, PASSWORD).await
+    }
+
+    pub async fn token_with(&self, email: &str, password: &str) -> String {
+        let response = self.login(email, password).await;
         response.assert_status(200);
         response.json()["access_token"]
             .as_str()

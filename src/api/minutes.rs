@@ -1,0 +1,301 @@
+//! `/meetings/{id}/minutes`: writing, submitting, returning, signing and
+//! revising the minutes; the compte-rendu documents; distribution.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::{Json, List};
+use crate::auth::{Caller, Permission, password};
+use crate::domain::distribution::{self, Distributed, Recipient};
+use crate::domain::minutes::{self, Minutes, MinutesInput, ReturnRequest, SignRequest, Signing};
+use crate::domain::notices::Notices;
+use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
+
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Minutes),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/minutes")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Minutes>> {
+    caller.require(Permission::Read)?;
+    let (scope, id, now) = (caller.scope(), id.to_string(), state.clock.now());
+    Ok(web::Json(
+        state
+            .db
+            .read(move |conn| minutes::get(conn, &scope, &id, now))
+            .await?,
+    ))
+}
+
+/// Saves the draft (any number of times); 409 once submitted or signed.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MinutesInput, responses(
+    (status = 200, body = Minutes),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[put("/meetings/{id}/minutes")]
+pub async fn save(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(input): Json<MinutesInput>,
+) -> AppResult<web::Json<Minutes>> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| minutes::save(conn, &caller, now, &id, input))
+            .await?,
+    ))
+}
+
+/// draft → submitted.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Minutes),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/minutes/submit")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Minutes>> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| minutes::submit(conn, &caller, now, &id))
+            .await?,
+    ))
+}
+
+/// submitted → draft, with the signatory's comment.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReturnRequest, responses(
+    (status = 200, body = Minutes),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/minutes/return")]
+pub async fn return_to_draft(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(request): Json<ReturnRequest>,
+) -> AppResult<web::Json<Minutes>> {
+    caller.require(Permission::Sign)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| minutes::return_to_draft(conn, &caller, now, &id, request))
+            .await?,
+    ))
+}
+
+/// submitted → signed: the signatory types the password again; every
+/// format is rendered, stored and fingerprinted.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SignRequest, responses(
+    (status = 200, body = Minutes),
+    (status = 401, description = "Wrong password", body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/minutes/sign")]
+pub async fn sign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(request): Json<SignRequest>,
+) -> AppResult<web::Json<Minutes>> {
+    caller.require(Permission::Sign)?;
+    let id = id.to_string();
+    {
+        let (caller, id) = (caller.clone(), id.clone());
+        state
+            .db
+            .read(move |conn| minutes::check_signer(conn, &caller, &id))
+            .await?;
+    }
+    let user_id = caller.user_id.clone();
+    let stored = state
+        .db
+        .read(move |conn| {
+            Ok(crate::store::users::find_any(conn, &user_id)?.map(|u| u.password_hash))
+        })
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let typed = request.password.clone();
+    if !web::block(move || typed.len() <= 1024 && password::verify(&typed, &stored)).await? {
+        return Err(AppError::InvalidCredentials);
+    }
+    let now = state.clock.now();
+    let app = state.clone();
+    let signed = state
+        .db
+        .write(move |conn| {
+            let signing = Signing {
+                templates: &app.templates,
+                pdf: &app.pdf,
+                public_url: &app.settings.public_url,
+            };
+            minutes::sign(conn, &caller, now, &id, &request, &signing)
+        })
+        .await?;
+    Ok(web::Json(signed))
+}
+
+/// signed → revision n + 1 in draft; the signed revision stays.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = Minutes),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/minutes/revise")]
+pub async fn revise(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<Minutes>> {
+    caller.require(Permission::Write)?;
+    let (now, id) = (state.clock.now(), id.to_string());
+    Ok(web::Json(
+        state
+            .db
+            .write(move |conn| minutes::revise(conn, &caller, now, &id))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// A signed revision; the current one by default.
+    pub revision: Option<i32>,
+}
+
+async fn document(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    revision: Option<i32>,
+    format: &'static str,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Read)?;
+    let (scope, id, now) = (caller.scope(), id.to_string(), state.clock.now());
+    let app = state.clone();
+    let bytes = state
+        .db
+        .read(move |conn| {
+            let signing = Signing {
+                templates: &app.templates,
+                pdf: &app.pdf,
+                public_url: &app.settings.public_url,
+            };
+            minutes::document(conn, &scope, &id, revision, format, now, &signing)
+        })
+        .await?;
+    let mut response = HttpResponse::Ok();
+    response.content_type(crate::documents::content_type(format));
+    if format != "html" {
+        response.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"compte-rendu.{format}\""),
+        ));
+    }
+    Ok(response.body(bytes))
+}
+
+/// The compte-rendu as a printable page; once signed, the signed bytes.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
+    (status = 200, description = "HTML", content_type = "text/html"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/compte-rendu.html")]
+pub async fn html(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<DocumentQuery>,
+) -> AppResult<HttpResponse> {
+    document(&state, &caller, id.into_inner(), query.revision, "html").await
+}
+
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
+    (status = 200, description = "Markdown", content_type = "text/markdown"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/compte-rendu.md")]
+pub async fn markdown(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<DocumentQuery>,
+) -> AppResult<HttpResponse> {
+    document(&state, &caller, id.into_inner(), query.revision, "md").await
+}
+
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
+    (status = 200, description = "PDF", content_type = "application/pdf"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/compte-rendu.pdf")]
+pub async fn pdf(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<DocumentQuery>,
+) -> AppResult<HttpResponse> {
+    document(&state, &caller, id.into_inner(), query.revision, "pdf").await
+}
+
+/// E-mails the signed PDF to every committee member with an e-mail.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 202, body = Distributed),
+    (status = 409, description = "Not signed", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/minutes/distribute")]
+pub async fn distribute(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    caller.require(Permission::Write)?;
+    let (notices, id) = (Notices::new(&state), id.to_string());
+    let done = state
+        .db
+        .write(move |conn| distribution::distribute(conn, &caller, &notices, &id))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Accepted().json(done))
+}
+
+/// Who was sent the compte-rendu, and when.
+#[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, body = List<Recipient>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/minutes/distribution")]
+pub async fn recipients(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> AppResult<web::Json<List<Recipient>>> {
+    caller.require(Permission::Read)?;
+    let (scope, id) = (caller.scope(), id.to_string());
+    let items = state
+        .db
+        .read(move |conn| distribution::recipients(conn, &scope, &id))
+        .await?;
+    let total = items.len() as i64;
+    Ok(web::Json(List { items, total }))
+}

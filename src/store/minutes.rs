@@ -1,0 +1,112 @@
+//! The `minutes` and `documents` tables.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::schema::{documents, minutes};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = minutes, treat_none_as_null = true)]
+pub struct MinutesRow {
+    pub id: String,
+    pub structure_id: String,
+    pub meeting_id: String,
+    pub revision: i32,
+    pub status: String,
+    pub opening: Option<String>,
+    /// JSON array of {agenda_item_id, body, remarks}.
+    pub items: String,
+    pub post_meeting_notes: Option<String>,
+    pub closing_time: Option<String>,
+    /// JSON array of {comment, by, at}.
+    pub comments: String,
+    pub signed_by: Option<String>,
+    pub signer_name: Option<String>,
+    pub signer_function: Option<String>,
+    pub signer_delegation: Option<String>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: String,
+    pub structure_id: String,
+    pub meeting_id: String,
+    pub minutes_id: String,
+    pub revision: i32,
+    pub format: String,
+    pub content: Vec<u8>,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &MinutesRow) -> QueryResult<()> {
+    diesel::insert_into(minutes::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn update(conn: &mut DbConn, row: &MinutesRow) -> QueryResult<()> {
+    diesel::update(minutes::table.find(&row.id))
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The latest revision of a meeting's minutes.
+pub fn latest(conn: &mut DbConn, meeting_id: &str) -> QueryResult<Option<MinutesRow>> {
+    minutes::table
+        .filter(minutes::meeting_id.eq(meeting_id))
+        .order(minutes::revision.desc())
+        .select(MinutesRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn revision(
+    conn: &mut DbConn,
+    meeting_id: &str,
+    revision: i32,
+) -> QueryResult<Option<MinutesRow>> {
+    minutes::table
+        .filter(minutes::meeting_id.eq(meeting_id))
+        .filter(minutes::revision.eq(revision))
+        .select(MinutesRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_document(conn: &mut DbConn, row: &DocumentRow) -> QueryResult<()> {
+    diesel::insert_into(documents::table)
+        .values(row)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn document(
+    conn: &mut DbConn,
+    minutes_id: &str,
+    format: &str,
+) -> QueryResult<Option<DocumentRow>> {
+    documents::table
+        .filter(documents::minutes_id.eq(minutes_id))
+        .filter(documents::format.eq(format))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The signed document with this fingerprint, whatever the structure
+/// (anyone may verify a document they hold).
+pub fn by_fingerprint(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<DocumentRow>> {
+    documents::table
+        .filter(documents::sha256.eq(sha256))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}

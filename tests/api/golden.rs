@@ -1,0 +1,120 @@
+//! The Haute-Marne demo meeting rendered to HTML and Markdown, compared
+//! with reviewed files under `tests/golden/`; the PDF checked through its
+//! extracted text. `CLU_UPDATE_GOLDEN=1` rewrites the golden files (review
+//! the diff before committing it).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(backend: demo_compte_rendu_matches_the_reviewed_documents);
+
+fn golden(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+fn compare(name: &str, actual: &str) {
+    let path = golden(name);
+    if std::env::var("CLU_UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, actual).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} missing: run with CLU_UPDATE_GOLDEN=1 and review it",
+            path.display()
+        )
+    });
+    for (number, (got, want)) in actual.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(got, want, "{name}, line {}", number + 1);
+    }
+    assert_eq!(
+        actual.lines().count(),
+        expected.lines().count(),
+        "{name}: line count"
+    );
+}
+
+/// The text of a PDF, by poppler's pdftotext.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("compte-rendu.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let output = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils; .ci/run installs it)");
+    assert!(output.status.success());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+async fn demo_compte_rendu_matches_the_reviewed_documents(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let state = app.state.clone();
+    let demo = actix_web::web::block(move || clu::demo::load(&state))
+        .await
+        .expect("block")
+        .expect("demo loads");
+    let token = app
+        .token_with(clu::demo::SECRETARIAT_EMAIL, clu::demo::PASSWORD)
+        .await;
+    let base = format!("/api/v1/meetings/{}/compte-rendu", demo.meeting_id);
+
+    let html = app.get(&format!("{base}.html"), &token).await;
+    html.assert_status(200);
+    compare("compte-rendu-haute-marne.html", &html.text());
+    let markdown = app.get(&format!("{base}.md"), &token).await;
+    markdown.assert_status(200);
+    compare("compte-rendu-haute-marne.md", &markdown.text());
+
+    let pdf = app.get(&format!("{base}.pdf"), &token).await;
+    pdf.assert_status(200);
+    assert!(pdf.body.starts_with(b"%PDF"));
+    let text = pdf_text(&pdf.body);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for element in [
+        "PRÉFET DE LA HAUTE-MARNE",
+        "Secrétariat Général Commun Départemental",
+        "Affaire suivie par : Mylène BÉGUÉ",
+        "Chaumont, le 8 avril 2024",
+        "Mercredi 20 décembre 2023",
+        "14h30-16h30",
+        "Salle Louise Michel",
+        "Présidence : M. Guillaume THIRARD",
+        "Association des Maires de la Haute-Marne",
+        "M. Bernard GUY",
+        "Personnes excusées",
+        "M. Eric KREZEL",
+        "Ordre du jour",
+        "Perspectives 2024",
+        "M. Bernard GUY et M. Abderrazak DORAFI font part de leur étonnement",
+        "La séance est levée à 16h30",
+        "Pour la Préfète et par délégation",
+        "Le Secrétaire Général",
+        "GUILLAUME THIRARD",
+    ] {
+        assert!(
+            flat.contains(element) || flat.to_uppercase().contains(&element.to_uppercase()),
+            "{element} missing from the PDF:\n{text}"
+        );
+    }
+    assert!(!flat.contains("PROJET"), "the signed PDF has no draft mark");
+    // What the demo prints for the newcomer is verifiable.
+    let verified = app
+        .request(
+            "GET".parse().expect("method"),
+            &format!("/verify/{}", demo.sha256_pdf),
+            None,
+            None,
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(verified["meeting_date"], "mercredi 20 décembre 2023");
+}

@@ -1,0 +1,486 @@
+//! Minutes and the compte-rendu: the workflow with its 403s and 409s, the
+//! signature freezing stored bytes, verification, revisions, distribution
+//! through real SMTP with the PDF attached.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::common::fixtures::{self, Committee};
+use crate::common::smtp::SmtpSink;
+use crate::common::{Backend, PASSWORD, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(backend: minutes_workflow_signs_freezes_and_verifies, signed_minutes_are_distributed_with_the_pdf);
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A held meeting with its agenda; returns (meeting, agenda item ids).
+async fn held_meeting(app: &TestApp, fixture: &Committee) -> (String, Vec<String>) {
+    let meeting = fixtures::meeting(app, fixture, 30).await;
+    let sec = &fixture.secretariat;
+    let early = app
+        .request(
+            "PUT".parse().expect("method"),
+            &format!("/api/v1/meetings/{meeting}/minutes"),
+            Some(sec),
+            Some(json!({})),
+        )
+        .await;
+    early.assert_problem(409);
+    app.post(
+        &format!("/api/v1/meetings/{meeting}/invitations"),
+        sec,
+        json!({}),
+    )
+    .await
+    .assert_status(202);
+    for member in &fixture.titulars[..3] {
+        app.request(
+            "PUT".parse().expect("method"),
+            &format!("/api/v1/meetings/{meeting}/attendance/{member}"),
+            Some(sec),
+            Some(json!({"presence": "present"})),
+        )
+        .await
+        .assert_status(200);
+    }
+    app.post(&format!("/api/v1/meetings/{meeting}/hold"), sec, json!({}))
+        .await
+        .assert_status(200);
+    let agenda = app
+        .get(&format!("/api/v1/meetings/{meeting}/agenda-items"), sec)
+        .await
+        .json();
+    let items = agenda["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect();
+    (meeting, items)
+}
+
+fn minutes_body(items: &[String], remark: &str) -> Value {
+    json!({
+        "opening": "Mme la Présidente ouvre la séance et remercie les participants.",
+        "items": [
+            {"agenda_item_id": items[0], "body": "Le bilan qualité 2022 est présenté.\n\nIl est adopté.", "remarks": remark},
+            {"agenda_item_id": items[1], "body": "Les audits sont présentés."}
+        ],
+        "post_meeting_notes": "Date de l'audit externe communiquée après la réunion.",
+        "closing_time": "15h55"
+    })
+}
+
+async fn put(app: &TestApp, token: &str, meeting: &str, body: Value) -> crate::common::Response {
+    app.request(
+        "PUT".parse().expect("method"),
+        &format!("/api/v1/meetings/{meeting}/minutes"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let fixture = fixtures::committee(&app).await;
+    let sec = fixture.secretariat.clone();
+    let (_, reader) = app
+        .user(
+            &fixture.admin,
+            &fixture.structure,
+            "reader",
+            "lecteur@clu.test",
+        )
+        .await;
+    let (_, signatory) = app
+        .user(
+            &fixture.admin,
+            &fixture.structure,
+            "signatory",
+            "signataire@clu.test",
+        )
+        .await;
+    let (other_structure, _) = app.secretariat(&fixture.admin, "Préfecture du Cher").await;
+    let (_, foreign_signatory) = app
+        .user(
+            &fixture.admin,
+            &other_structure,
+            "signatory",
+            "signataire-cher@clu.test",
+        )
+        .await;
+    let (meeting, items) = held_meeting(&app, &fixture).await;
+    let base = format!("/api/v1/meetings/{meeting}/minutes");
+
+    put(&app, &reader, &meeting, minutes_body(&items, ""))
+        .await
+        .assert_problem(403);
+    put(&app, &signatory, &meeting, minutes_body(&items, ""))
+        .await
+        .assert_problem(403);
+    let bad = put(
+        &app,
+        &sec,
+        &meeting,
+        json!({"items": [{"agenda_item_id": "nope"}], "closing_time": "25h99"}),
+    )
+    .await;
+    let mut fields = bad.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["closing_time", "items[0].agenda_item_id"]);
+    let draft = put(
+        &app,
+        &sec,
+        &meeting,
+        minutes_body(&items, "Pas de remarque particulière."),
+    )
+    .await
+    .assert_status(200)
+    .json();
+    assert_eq!(
+        (draft["status"].as_str(), draft["revision"].as_i64()),
+        (Some("draft"), Some(1))
+    );
+    assert_eq!(draft["closing_time"], "15:55");
+    put(
+        &app,
+        &sec,
+        &meeting,
+        minutes_body(&items, "M. Bruno MARTIN salue la démarche."),
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(
+        app.get(&format!("/api/v1/meetings/{meeting}"), &sec)
+            .await
+            .json()["status"],
+        "minutes_draft"
+    );
+    let preview = app
+        .get(
+            &format!("/api/v1/meetings/{meeting}/compte-rendu.html"),
+            &sec,
+        )
+        .await
+        .text();
+    assert!(preview.contains("PROJET"), "a draft is marked");
+
+    app.post(&format!("{base}/submit"), &reader, json!({}))
+        .await
+        .assert_problem(403);
+    app.post(&format!("{base}/submit"), &sec, json!({}))
+        .await
+        .assert_status(200);
+    put(&app, &sec, &meeting, minutes_body(&items, ""))
+        .await
+        .assert_problem(409);
+    app.post(&format!("{base}/sign"), &sec, json!({"password": PASSWORD}))
+        .await
+        .assert_problem(403);
+    app.post(
+        &format!("{base}/sign"),
+        &foreign_signatory,
+        json!({"password": PASSWORD}),
+    )
+    .await
+    .assert_problem(404);
+    let returned = app
+        .post(
+            &format!("{base}/return"),
+            &signatory,
+            json!({"comment": "Préciser la date de l'audit externe."}),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(returned["status"], "draft");
+    assert_eq!(
+        returned["comments"][0]["comment"],
+        "Préciser la date de l'audit externe."
+    );
+    app.post(
+        &format!("{base}/sign"),
+        &signatory,
+        json!({"password": PASSWORD}),
+    )
+    .await
+    .assert_problem(409);
+    app.post(&format!("{base}/submit"), &sec, json!({}))
+        .await
+        .assert_status(200);
+    app.post(
+        &format!("{base}/sign"),
+        &signatory,
+        json!({"password": "pas le bon mot de passe"}),
+    )
+    .await
+    .assert_problem(401);
+    assert_eq!(
+        app.get(&base, &sec).await.json()["status"],
+        "submitted",
+        "a wrong password signs nothing"
+    );
+    let signed = app.post(&format!("{base}/sign"), &signatory, json!({"password": PASSWORD, "function": "La Secrétaire Générale", "delegation": "Pour le Préfet et par délégation"})).await.assert_status(200).json();
+    assert_eq!(signed["status"], "signed");
+    assert_eq!(signed["signer_name"], "signataire@clu.test");
+    assert_eq!(
+        app.get(&format!("/api/v1/meetings/{meeting}"), &sec)
+            .await
+            .json()["status"],
+        "minutes_signed"
+    );
+    put(&app, &sec, &meeting, minutes_body(&items, ""))
+        .await
+        .assert_problem(409);
+    app.post(
+        &format!("{base}/return"),
+        &signatory,
+        json!({"comment": "trop tard"}),
+    )
+    .await
+    .assert_problem(409);
+
+    let fingerprints: Vec<(String, String)> = signed["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| {
+            (
+                d["format"].as_str().expect("format").to_owned(),
+                d["sha256"].as_str().expect("sha").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(fingerprints.len(), 3);
+    let mut first = Vec::new();
+    for (format, fingerprint) in &fingerprints {
+        let response = app
+            .get(
+                &format!("/api/v1/meetings/{meeting}/compte-rendu.{format}"),
+                &reader,
+            )
+            .await;
+        response.assert_status(200);
+        assert_eq!(
+            &sha256(&response.body),
+            fingerprint,
+            "{format}: the stored bytes"
+        );
+        first.push(response.body);
+    }
+    let html = String::from_utf8_lossy(&first[0]).into_owned();
+    assert!(
+        !html.contains(">PROJET<"),
+        "a signed document carries no draft mark"
+    );
+    assert!(
+        html.contains("Pour le Préfet et par délégation")
+            && html.contains("M. Bruno MARTIN salue la démarche."),
+        "{html}"
+    );
+    assert!(first[2].starts_with(b"%PDF"), "a real PDF");
+
+    // After a restart, the same bytes.
+    app.restart().await;
+    for ((format, fingerprint), before) in fingerprints.iter().zip(&first) {
+        let again = app
+            .get(
+                &format!("/api/v1/meetings/{meeting}/compte-rendu.{format}"),
+                &reader,
+            )
+            .await;
+        assert_eq!(&again.body, before, "{format} changed after a restart");
+        let verified = app
+            .request(
+                "GET".parse().expect("method"),
+                &format!("/verify/{fingerprint}"),
+                None,
+                None,
+            )
+            .await
+            .assert_status(200)
+            .json();
+        assert_eq!(verified["revision"], 1);
+        assert_eq!(verified["format"], format.as_str());
+        assert_eq!(
+            verified["committee_name"],
+            "Comité Local des Usagers de la Haute-Marne"
+        );
+        assert!(!verified.to_string().contains("Bruno"), "no member's data");
+    }
+    app.request(
+        "GET".parse().expect("method"),
+        &format!("/verify/{}", sha256(b"another document")),
+        None,
+        None,
+    )
+    .await
+    .assert_problem(404);
+    let page = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&format!("/verify/{}", fingerprints[2].1))
+                .insert_header(("Accept", "text/html")),
+        )
+        .await;
+    assert!(page.assert_status(200).text().contains("lang=\"fr\""));
+
+    // Revision 2 leaves revision 1 intact.
+    let revised = app
+        .post(&format!("{base}/revise"), &sec, json!({}))
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(
+        (revised["revision"].as_i64(), revised["status"].as_str()),
+        (Some(2), Some("draft"))
+    );
+    put(
+        &app,
+        &sec,
+        &meeting,
+        minutes_body(&items, "Remarque corrigée en révision 2."),
+    )
+    .await
+    .assert_status(200);
+    let old = app
+        .get(
+            &format!("/api/v1/meetings/{meeting}/compte-rendu.pdf?revision=1"),
+            &reader,
+        )
+        .await;
+    assert_eq!(old.body, first[2]);
+    app.post(&format!("{base}/submit"), &sec, json!({}))
+        .await
+        .assert_status(200);
+    let second = app
+        .post(
+            &format!("{base}/sign"),
+            &signatory,
+            json!({"password": PASSWORD}),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    let second_pdf = second["documents"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .find(|d| d["format"] == "pdf")
+        .expect("pdf")["sha256"]
+        .as_str()
+        .expect("sha")
+        .to_owned();
+    assert_ne!(second_pdf, fingerprints[2].1);
+    for (fingerprint, revision) in [(&fingerprints[2].1, 1), (&second_pdf, 2)] {
+        let verified = app
+            .request(
+                "GET".parse().expect("method"),
+                &format!("/verify/{fingerprint}"),
+                None,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(verified["revision"], revision);
+    }
+    app.get(
+        &format!("/api/v1/meetings/{meeting}/compte-rendu.pdf?revision=3"),
+        &reader,
+    )
+    .await
+    .assert_problem(404);
+}
+
+async fn signed_minutes_are_distributed_with_the_pdf(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = TestApp::configured(
+        backend,
+        clu::clock::Clock::system(),
+        &[("smtp_url", json!(sink.url()))],
+    )
+    .await;
+    let fixture = fixtures::committee(&app).await;
+    let sec = &fixture.secretariat;
+    let (_, signatory) = app
+        .user(
+            &fixture.admin,
+            &fixture.structure,
+            "signatory",
+            "signataire@clu.test",
+        )
+        .await;
+    let (meeting, items) = held_meeting(&app, &fixture).await;
+    app.deliver().await;
+    let invitations = sink.wait_for(5).len();
+    let base = format!("/api/v1/meetings/{meeting}/minutes");
+    app.post(&format!("{base}/distribute"), sec, json!({}))
+        .await
+        .assert_problem(409);
+    put(&app, sec, &meeting, minutes_body(&items, ""))
+        .await
+        .assert_status(200);
+    app.post(&format!("{base}/submit"), sec, json!({}))
+        .await
+        .assert_status(200);
+    let signed = app
+        .post(
+            &format!("{base}/sign"),
+            &signatory,
+            json!({"password": PASSWORD}),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    let pdf_sha = signed["documents"]
+        .as_array()
+        .expect("docs")
+        .iter()
+        .find(|d| d["format"] == "pdf")
+        .expect("pdf")["sha256"]
+        .as_str()
+        .expect("sha")
+        .to_owned();
+
+    let queued = app
+        .post(&format!("{base}/distribute"), sec, json!({}))
+        .await
+        .assert_status(202)
+        .json();
+    assert_eq!(
+        queued["queued"], 6,
+        "five titulars and the substitute have an e-mail"
+    );
+    assert_eq!(app.deliver().await.sent, 6);
+    let received = sink.wait_for(invitations + 6);
+    for message in &received[invitations..] {
+        let parsed = message.parsed();
+        use mail_parser::MimeHeaders;
+        let pdf = parsed
+            .attachments()
+            .find(|a| a.attachment_name().is_some_and(|n| n.ends_with(".pdf")))
+            .expect("the PDF attached");
+        assert_eq!(sha256(pdf.contents()), pdf_sha, "the signed bytes");
+        assert!(
+            message.subject().starts_with("Compte-rendu"),
+            "{}",
+            message.subject()
+        );
+    }
+    let list = app.get(&format!("{base}/distribution"), sec).await.json();
+    assert_eq!(list["total"], 6);
+    assert!(
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|r| r["status"] == "sent" && r["sent_at"].is_string())
+    );
+}
