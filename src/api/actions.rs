@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::extract::{Json, List};
 use crate::auth::{Caller, Permission};
 use crate::domain::action_csv;
-use crate::domain::actions::{self, Action, ActionPatch, ActionStatus, HistoryEntry, NewAction};
+use crate::domain::action_history::{self, HistoryEntry};
+use crate::domain::actions::{self, Action, ActionPatch, ActionStatus, NewAction};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 use crate::store::actions::ActionFilter;
@@ -166,7 +167,7 @@ pub async fn history(
     let (scope, id) = (caller.scope(), id.to_string());
     let items = state
         .db
-        .read(move |conn| actions::history(conn, &scope, &id))
+        .read(move |conn| action_history::history(conn, &scope, &id))
         .await?;
     let total = items.len() as i64;
     Ok(web::Json(List { items, total }))

@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::extract::{Json, List};
 use crate::auth::{Caller, Permission, password};
 use crate::domain::distribution::{self, Distributed, Recipient};
-use crate::domain::minutes::{self, Minutes, MinutesInput, ReturnRequest, SignRequest, Signing};
+use crate::domain::minutes::{self, Minutes, MinutesInput, ReturnRequest, SignRequest};
 use crate::domain::notices::Notices;
+use crate::domain::signing::{self, Signing};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
@@ -124,7 +125,7 @@ pub async fn sign(
         let (caller, id) = (caller.clone(), id.clone());
         state
             .db
-            .read(move |conn| minutes::check_signer(conn, &caller, &id))
+            .read(move |conn| signing::check_signer(conn, &caller, &id))
             .await?;
     }
     let user_id = caller.user_id.clone();
@@ -149,7 +150,7 @@ pub async fn sign(
                 pdf: &app.pdf,
                 public_url: &app.settings.public_url,
             };
-            minutes::sign(conn, &caller, now, &id, &request, &signing)
+            signing::sign(conn, &caller, now, &id, &request, &signing)
         })
         .await?;
     Ok(web::Json(signed))
@@ -201,7 +202,7 @@ async fn document(
                 pdf: &app.pdf,
                 public_url: &app.settings.public_url,
             };
-            minutes::document(conn, &scope, &id, revision, format, now, &signing)
+            signing::document(conn, &scope, &id, revision, format, now, &signing)
         })
         .await?;
     let mut response = HttpResponse::Ok();

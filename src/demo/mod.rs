@@ -10,7 +10,8 @@ use crate::db::{DbConn, write_transaction};
 use crate::domain::attendance::{AttendanceUpdate, Presence};
 use crate::domain::committees::{CommitteeKind, NewCommittee};
 use crate::domain::meetings::{MeetingMode, MeetingStatus, NewMeeting};
-use crate::domain::minutes::{MinutesInput, MinutesItem, SignRequest, Signing};
+use crate::domain::minutes::{MinutesInput, MinutesItem, SignRequest};
+use crate::domain::signing::Signing;
 use crate::domain::structures::{CaseOfficer, NewStructure};
 use crate::domain::{
     agenda, attendance, committees, meetings, member_import, memberships, minutes, structures,
@@ -305,7 +306,8 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             function: Some("Le Secrétaire Général".into()),
             delegation: Some("Pour la Préfète et par délégation".into()),
         };
-        let signed = minutes::sign(conn, &signatory, now, &meeting.id, &request, &signing)?;
+        let signed =
+            crate::domain::signing::sign(conn, &signatory, now, &meeting.id, &request, &signing)?;
         let sha256_pdf = signed
             .documents
             .iter()

@@ -431,56 +431,6 @@ pub fn list(
         .collect()
 }
 
-/// One field's change in the history.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldChange {
-    pub field: String,
-    #[schema(value_type = Object)]
-    pub from: Value,
-    #[schema(value_type = Object)]
-    pub to: Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryEntry {
-    pub at: DateTime<Utc>,
-    pub actor_email: Option<String>,
-    /// create or update.
-    pub action: String,
-    pub changes: Vec<FieldChange>,
-}
-
-/// Every change of the action, oldest first, from its audit events.
-pub fn history(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<Vec<HistoryEntry>> {
-    store::actions::find(conn, scope, id)?;
-    let events = store::audit::for_entities(conn, &[id.to_owned()])?;
-    Ok(events
-        .into_iter()
-        .filter(|e| e.entity == "action")
-        .map(|event| {
-            let summary: Value = serde_json::from_str(&event.summary).unwrap_or(Value::Null);
-            let changes = summary["changes"]
-                .as_object()
-                .map(|map| {
-                    map.iter()
-                        .map(|(field, change)| FieldChange {
-                            field: field.clone(),
-                            from: change["from"].clone(),
-                            to: change["to"].clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            HistoryEntry {
-                at: event.created_at.and_utc(),
-                actor_email: event.actor_email,
-                action: event.action.trim_start_matches("action.").to_owned(),
-                changes,
-            }
-        })
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::ActionStatus::*;

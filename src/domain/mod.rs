@@ -2,6 +2,7 @@
 //! the transactions that apply them (with their audit events).
 
 pub mod action_csv;
+pub mod action_history;
 pub mod actions;
 pub mod agenda;
 pub mod annual_report;
@@ -26,6 +27,7 @@ pub mod notices;
 pub mod organizations;
 pub mod reminders;
 pub mod rsvp;
+pub mod signing;
 pub mod structures;
 pub mod text;
 pub mod users;

@@ -1,0 +1,130 @@
+//! Rendering the compte-rendu of a large meeting — 40 agenda items, 150
+//! participants — to HTML and to PDF. `cargo bench --bench render`.
+
+use chrono::{TimeZone, Utc};
+use clu::documents::{self, CompteRendu, LegendEntry, Person, Section, Signature, pdf::PdfEngine};
+use clu::domain::context::{
+    AgendaEntry, CaseOfficerContext, ChairContext, CommitteeContext, MeetingContext, MeetingText,
+    StructureContext,
+};
+use clu::templates::Templates;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn large_meeting() -> CompteRendu {
+    let person = |i: usize| Person {
+        display: format!("Mme Participante{i} NOM{i}"),
+        organization: Some(format!(
+            "Association départementale numéro {i} de la Haute-Marne"
+        )),
+        function: Some("Présidente".into()),
+        remote: i.is_multiple_of(7),
+    };
+    let agenda: Vec<AgendaEntry> = (1..=40)
+        .map(|i| AgendaEntry {
+            number: i.to_string(),
+            title: format!("Point {i} de l'ordre du jour"),
+            presenter: None,
+            annex_label: None,
+        })
+        .collect();
+    CompteRendu {
+        draft: false,
+        revision: 1,
+        meeting: MeetingContext {
+            structure: StructureContext {
+                name: "Préfecture de la Haute-Marne".into(),
+                service_name: "Secrétariat Général Commun Départemental".into(),
+                city: "Chaumont".into(),
+                letterhead: vec![
+                    "PRÉFET DE LA HAUTE-MARNE".into(),
+                    "Liberté Égalité Fraternité".into(),
+                ],
+                case_officer: CaseOfficerContext {
+                    name: Some("Mylène BÉGUÉ".into()),
+                    phone: Some("03 25 30 22 69".into()),
+                    email: None,
+                },
+            },
+            committee: CommitteeContext {
+                name: "Comité Local des Usagers (CLU)".into(),
+            },
+            meeting: MeetingText {
+                title: "Comité Local des Usagers".into(),
+                long_date: "mercredi 20 décembre 2023".into(),
+                long_date_capitalized: "Mercredi 20 décembre 2023".into(),
+                hours_span: "14h30-16h30".into(),
+                hours: "de 14h30 à 16h30".into(),
+                start_time: "14h30".into(),
+                end_time: "16h30".into(),
+                location: Some("Salle Louise Michel".into()),
+                mode: "hybrid".into(),
+                mode_label: "en présentiel et à distance".into(),
+            },
+            chair: Some(ChairContext {
+                display: "M. Guillaume THIRARD".into(),
+                function: Some("Secrétaire Général".into()),
+            }),
+            agenda: agenda.clone(),
+        },
+        document_date: "8 avril 2024".into(),
+        participants: (0..150).map(person).collect(),
+        excused: (150..160).map(person).collect(),
+        absent: Vec::new(),
+        has_remote: true,
+        opening_paragraphs: vec!["M. le Secrétaire Général ouvre la séance.".into()],
+        sections: agenda
+            .iter()
+            .map(|item| Section {
+                number: item.number.clone(),
+                title: item.title.clone(),
+                body_paragraphs: vec![
+                    "Le point est présenté et discuté par les participants. "
+                        .repeat(8);
+                    3
+                ],
+                remarks_paragraphs: vec![
+                    "Les représentants des usagers demandent des précisions.".into(),
+                ],
+            })
+            .collect(),
+        post_meeting_paragraphs: Vec::new(),
+        closing_time: Some("16h30".into()),
+        signature: Some(Signature {
+            delegation: "Pour la Préfète et par délégation".into(),
+            function: "Le Secrétaire Général".into(),
+            name: "Guillaume THIRARD".into(),
+        }),
+        signed: None,
+        actions: Vec::new(),
+        indicators: Vec::new(),
+        legend: vec![LegendEntry {
+            status: "on_target",
+            label: "résultat conforme voire meilleur que la cible",
+        }],
+    }
+}
+
+fn render(c: &mut Criterion) {
+    let templates = Templates::load(None).expect("templates");
+    let pdf = PdfEngine::new(templates.typst_source());
+    let document = large_meeting();
+    let at = Utc
+        .with_ymd_and_hms(2024, 4, 8, 8, 12, 0)
+        .single()
+        .expect("date");
+    let mut group = c.benchmark_group("compte-rendu, 40 items and 150 participants");
+    group.sample_size(20);
+    group.bench_function("html", |b| {
+        b.iter(|| documents::render(&templates, &pdf, &document, "html", at).expect("html"))
+    });
+    group.bench_function("markdown", |b| {
+        b.iter(|| documents::render(&templates, &pdf, &document, "md", at).expect("md"))
+    });
+    group.bench_function("pdf", |b| {
+        b.iter(|| documents::render(&templates, &pdf, &document, "pdf", at).expect("pdf"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render);
+criterion_main!(benches);
