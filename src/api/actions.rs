@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::action_csv;
 use crate::domain::action_history::{self, HistoryEntry};
 use crate::domain::actions::{self, Action, ActionPatch, ActionStatus, NewAction};
@@ -71,11 +71,10 @@ impl ActionQuery {
 #[get("/committees/{id}/actions")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
     query: web::Query<ActionQuery>,
 ) -> AppResult<web::Json<List<Action>>> {
-    caller.require(Permission::Read)?;
     let today = state.clock.today();
     let (scope, id, filter) = (caller.scope(), id.to_string(), query.filter(today)?);
     let items = state
@@ -95,11 +94,11 @@ pub async fn list(
 #[post("/committees/{id}/actions")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<NewAction>,
+    input: Json<NewAction>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let action = state
         .db
@@ -115,10 +114,9 @@ pub async fn create(
 #[get("/actions/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Action>> {
-    caller.require(Permission::Read)?;
     let (scope, id, today) = (caller.scope(), id.to_string(), state.clock.today());
     Ok(web::Json(
         state
@@ -138,11 +136,11 @@ pub async fn get(
 #[patch("/actions/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<ActionPatch>,
+    patch: Json<ActionPatch>,
 ) -> AppResult<web::Json<Action>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -160,10 +158,9 @@ pub async fn update(
 #[get("/actions/{id}/history")]
 pub async fn history(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<List<HistoryEntry>>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     let items = state
         .db
@@ -181,11 +178,10 @@ pub async fn history(
 #[get("/committees/{id}/actions.csv")]
 pub async fn export_csv(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
     query: web::Query<ActionQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Read)?;
     let today = state.clock.today();
     let (scope, id, filter) = (caller.scope(), id.to_string(), query.filter(today)?);
     let items = state

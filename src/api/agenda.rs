@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::agenda::{self, AgendaItem, AgendaItemPatch, AgendaOrder, NewAgendaItem};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
@@ -17,10 +17,9 @@ use crate::state::AppState;
 #[get("/meetings/{id}/agenda-items")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<List<AgendaItem>>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     let items = state
         .db
@@ -39,11 +38,11 @@ pub async fn list(
 #[post("/meetings/{id}/agenda-items")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<NewAgendaItem>,
+    input: Json<NewAgendaItem>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let item = state
         .db
@@ -61,11 +60,11 @@ pub async fn create(
 #[patch("/agenda-items/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<AgendaItemPatch>,
+    patch: Json<AgendaItemPatch>,
 ) -> AppResult<web::Json<AgendaItem>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -83,10 +82,9 @@ pub async fn update(
 #[delete("/agenda-items/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     state
         .db
@@ -104,11 +102,11 @@ pub async fn remove(
 #[put("/meetings/{id}/agenda-items/order")]
 pub async fn reorder(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(order): Json<AgendaOrder>,
+    order: Json<AgendaOrder>,
 ) -> AppResult<web::Json<List<AgendaItem>>> {
-    caller.require(Permission::Write)?;
+    let order = order.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let items = state
         .db

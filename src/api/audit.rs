@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{List, Paging};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::audit::{self, AuditEvent};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
@@ -30,11 +30,10 @@ pub struct AuditQuery {
 #[get("/audit")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::ReadAudit>,
     query: web::Query<AuditQuery>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<AuditEvent>>> {
-    caller.require(Permission::ReadAudit)?;
     let (scope, page) = (caller.scope(), paging.page()?);
     let query = query.into_inner();
     let filter = AuditFilter {

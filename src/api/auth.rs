@@ -19,8 +19,9 @@ use crate::state::AppState;
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    Json(credentials): Json<Credentials>,
+    credentials: Json<Credentials>,
 ) -> AppResult<web::Json<LoginResponse>> {
+    let credentials = credentials.into_inner()?;
     let client = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::committees::{self, Committee, CommitteePatch, NewCommittee};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
@@ -16,10 +16,9 @@ use crate::state::AppState;
 #[get("/committees")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<Committee>>> {
-    caller.require(Permission::Read)?;
     let (scope, page) = (caller.scope(), paging.page()?);
     Ok(web::Json(
         state
@@ -38,10 +37,10 @@ pub async fn list(
 #[post("/committees")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
-    Json(input): Json<NewCommittee>,
+    Can(caller, _): Can<need::Write>,
+    input: Json<NewCommittee>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let now = state.clock.now();
     let created = state
         .db
@@ -57,10 +56,9 @@ pub async fn create(
 #[get("/committees/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Committee>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -79,11 +77,11 @@ pub async fn get(
 #[patch("/committees/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<CommitteePatch>,
+    patch: Json<CommitteePatch>,
 ) -> AppResult<web::Json<Committee>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state

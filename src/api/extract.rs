@@ -17,8 +17,40 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 
 /// A JSON body. Syntax errors are 400; well-formed JSON that does not fit
 /// the expected shape (wrong type, unknown or missing field) is 422 naming
-/// the field.
-pub struct Json<T>(pub T);
+/// the field. The outcome is only given by `into_inner`, which handlers
+/// call after the caller's permission is checked: actix extracts a
+/// handler's arguments together, and a caller who may not act must learn
+/// nothing from the validation of the body.
+pub struct Json<T>(Result<T, AppError>);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> Result<T, AppError> {
+        self.0
+    }
+}
+
+async fn read<T: DeserializeOwned>(
+    content_type: Option<String>,
+    body: impl std::future::Future<Output = Result<web::Bytes, actix_web::Error>>,
+) -> Result<T, AppError> {
+    match content_type.as_deref() {
+        Some("application/json") => {}
+        Some(other) if other.ends_with("+json") => {}
+        other => {
+            return Err(AppError::UnsupportedMediaType(format!(
+                "{} (attendu : application/json)",
+                other.unwrap_or("aucun")
+            )));
+        }
+    }
+    let body = body
+        .await
+        .map_err(|err| match err.as_error::<PayloadError>() {
+            Some(PayloadError::Overflow) => AppError::PayloadTooLarge { limit: JSON_LIMIT },
+            _ => AppError::BadRequest(format!("corps illisible : {err}")),
+        })?;
+    parse(&body)
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = AppError;
@@ -37,31 +69,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     .to_ascii_lowercase()
             });
         let body = web::Bytes::from_request(req, payload);
-        Box::pin(async move {
-            match content_type.as_deref() {
-                Some("application/json") => {}
-                Some(other) if other.ends_with("+json") => {}
-                other => {
-                    return Err(AppError::UnsupportedMediaType(format!(
-                        "{} (attendu : application/json)",
-                        other.unwrap_or("aucun")
-                    )));
-                }
-            }
-            let body = body
-                .await
-                .map_err(|err| match err.as_error::<PayloadError>() {
-                    Some(PayloadError::Overflow) => AppError::PayloadTooLarge { limit: JSON_LIMIT },
-                    _ => AppError::BadRequest(format!("corps illisible : {err}")),
-                })?;
-            parse(&body).map(Json)
-        })
+        Box::pin(async move { Ok(Json(read(content_type, body).await)) })
     }
 }
 
 /// An optional JSON body: none when the request has no body at all;
 /// otherwise exactly as `Json` (a malformed body is still an error).
-pub struct OptionalJson<T>(pub Option<T>);
+pub struct OptionalJson<T>(Result<Option<T>, AppError>);
+
+impl<T> OptionalJson<T> {
+    pub fn into_inner(self) -> Result<Option<T>, AppError> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
     type Error = AppError;
@@ -75,10 +95,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
                 .and_then(|v| v.to_str().ok())
                 .is_none_or(|v| v.trim() == "0");
         if empty {
-            return Box::pin(async { Ok(OptionalJson(None)) });
+            return Box::pin(async { Ok(OptionalJson(Ok(None))) });
         }
         let body = Json::<T>::from_request(req, payload);
-        Box::pin(async move { body.await.map(|Json(value)| OptionalJson(Some(value))) })
+        Box::pin(async move {
+            body.await
+                .map(|json| OptionalJson(json.into_inner().map(Some)))
+        })
     }
 }
 

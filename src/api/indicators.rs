@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use crate::auth::caller::{Can, need};
 use crate::auth::{Caller, Permission};
 use crate::domain::annual_report::{self, AnnualReport};
 use crate::domain::indicators::{self, Indicator, NewIndicator, NewValue};
@@ -20,10 +21,9 @@ use crate::state::AppState;
 #[get("/committees/{id}/indicators")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<List<Indicator>>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     let items = state
         .db
@@ -41,11 +41,11 @@ pub async fn list(
 #[post("/committees/{id}/indicators")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<NewIndicator>,
+    input: Json<NewIndicator>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let indicator = state
         .db
@@ -61,10 +61,9 @@ pub async fn create(
 #[get("/indicators/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Indicator>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -83,11 +82,11 @@ pub async fn get(
 #[post("/indicators/{id}/values")]
 pub async fn record_value(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<NewValue>,
+    input: Json<NewValue>,
 ) -> AppResult<web::Json<Indicator>> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, OptionalJson};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::attendance::{Attendance, AttendanceEntry, AttendanceUpdate};
 use crate::domain::invitations::{self, InvitationStatus, InviteRequest, Queued};
 use crate::domain::notices::Notices;
@@ -24,11 +24,11 @@ use crate::state::AppState;
 #[post("/meetings/{id}/invitations")]
 pub async fn invite(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    OptionalJson(request): OptionalJson<InviteRequest>,
+    request: OptionalJson<InviteRequest>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let request = request.into_inner()?;
     let request = request.unwrap_or_default();
     let (notices, id) = (Notices::new(&state), id.to_string());
     let queued = state
@@ -46,10 +46,9 @@ pub async fn invite(
 #[get("/meetings/{id}/invitations")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<List<InvitationStatus>>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     let items = state
         .db
@@ -68,10 +67,9 @@ pub async fn list(
 #[post("/meetings/{id}/reminders")]
 pub async fn remind(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (notices, id) = (Notices::new(&state), id.to_string());
     let queued = state
         .db
@@ -89,10 +87,9 @@ pub async fn remind(
 #[get("/meetings/{id}/attendance")]
 pub async fn attendance(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Attendance>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -112,11 +109,11 @@ pub async fn attendance(
 #[put("/meetings/{id}/attendance/{member_id}")]
 pub async fn record(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     path: web::Path<(Uuid, Uuid)>,
-    Json(update): Json<AttendanceUpdate>,
+    update: Json<AttendanceUpdate>,
 ) -> AppResult<web::Json<AttendanceEntry>> {
-    caller.require(Permission::Write)?;
+    let update = update.into_inner()?;
     let (meeting_id, member_id) = path.into_inner();
     let (now, meeting_id, member_id) = (
         state.clock.now(),

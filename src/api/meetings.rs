@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::meetings::{self, Meeting, MeetingPatch, MeetingStatus, NewMeeting};
 use crate::domain::notices::Notices;
 use crate::error::{AppResult, Problem};
@@ -21,11 +21,10 @@ use crate::state::AppState;
 #[get("/committees/{id}/meetings")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<Meeting>>> {
-    caller.require(Permission::Read)?;
     let (scope, id, page) = (caller.scope(), id.to_string(), paging.page()?);
     Ok(web::Json(
         state
@@ -47,11 +46,11 @@ pub async fn list(
 #[post("/committees/{id}/meetings")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<NewMeeting>,
+    input: Json<NewMeeting>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let meeting = state
         .db
@@ -67,10 +66,9 @@ pub async fn create(
 #[get("/meetings/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Meeting>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -91,11 +89,11 @@ pub async fn get(
 #[patch("/meetings/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<MeetingPatch>,
+    patch: Json<MeetingPatch>,
 ) -> AppResult<web::Json<Meeting>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (notices, id) = (Notices::new(&state), id.to_string());
     let meeting = state
         .db
@@ -115,10 +113,9 @@ pub async fn update(
 #[post("/meetings/{id}/cancel")]
 pub async fn cancel(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Meeting>> {
-    caller.require(Permission::Write)?;
     let (notices, id) = (Notices::new(&state), id.to_string());
     let meeting = state
         .db
@@ -137,10 +134,9 @@ pub async fn cancel(
 #[post("/meetings/{id}/hold")]
 pub async fn hold(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Meeting>> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -165,11 +161,10 @@ pub struct ConvocationQuery {
 #[get("/meetings/{id}/convocation.html")]
 pub async fn convocation(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
     query: web::Query<ConvocationQuery>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Read)?;
     let (scope, id, today) = (caller.scope(), id.to_string(), state.clock.today());
     let member = query.member_id.map(|m| m.to_string());
     let templates = std::sync::Arc::clone(&state.templates);

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::gdpr::{self, MemberExport};
 use crate::domain::member_csv::{self, CSV_LIMIT};
 use crate::domain::member_import::{self, ImportReport};
@@ -39,11 +39,10 @@ pub struct MemberQuery {
 #[get("/members")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     query: web::Query<MemberQuery>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<Member>>> {
-    caller.require(Permission::Read)?;
     let (scope, page) = (caller.scope(), paging.page()?);
     let filter = MemberFilter {
         terms: search_terms(query.q.as_deref().unwrap_or_default()),
@@ -66,10 +65,10 @@ pub async fn list(
 #[post("/members")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
-    Json(input): Json<NewMember>,
+    Can(caller, _): Can<need::Write>,
+    input: Json<NewMember>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let now = state.clock.now();
     let created = state
         .db
@@ -85,10 +84,9 @@ pub async fn create(
 #[get("/members/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Member>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -108,11 +106,11 @@ pub async fn get(
 #[patch("/members/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<MemberPatch>,
+    patch: Json<MemberPatch>,
 ) -> AppResult<web::Json<Member>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -131,10 +129,9 @@ pub async fn update(
 #[delete("/members/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(
         match state
@@ -157,10 +154,9 @@ pub async fn remove(
 #[get("/members/{id}/export")]
 pub async fn export(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (now, scope, id) = (state.clock.now(), caller.scope(), id.to_string());
     let export = state
         .db
@@ -181,10 +177,9 @@ pub async fn export(
 #[post("/members/{id}/anonymize")]
 pub async fn anonymize(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Member>> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -214,12 +209,11 @@ pub struct ImportQuery {
 #[post("/members/import")]
 pub async fn import(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     query: web::Query<ImportQuery>,
     req: HttpRequest,
     body: web::Payload,
 ) -> AppResult<web::Json<ImportReport>> {
-    caller.require(Permission::Write)?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -249,8 +243,10 @@ pub async fn import(
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/members.csv")]
-pub async fn export_csv(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    caller.require(Permission::Read)?;
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    Can(caller, _): Can<need::Read>,
+) -> AppResult<HttpResponse> {
     let scope = caller.scope();
     let csv = state
         .db

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::memberships::{self, Membership, MembershipPatch, NewMembership};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
@@ -29,11 +29,10 @@ pub struct MembershipQuery {
 #[get("/committees/{id}/memberships")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
     query: web::Query<MembershipQuery>,
 ) -> AppResult<web::Json<List<Membership>>> {
-    caller.require(Permission::Read)?;
     let (scope, id, today, current) = (
         caller.scope(),
         id.to_string(),
@@ -57,11 +56,11 @@ pub async fn list(
 #[post("/committees/{id}/memberships")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<NewMembership>,
+    input: Json<NewMembership>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let created = state
         .db
@@ -79,11 +78,11 @@ pub async fn create(
 #[patch("/memberships/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<MembershipPatch>,
+    patch: Json<MembershipPatch>,
 ) -> AppResult<web::Json<Membership>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -101,10 +100,9 @@ pub async fn update(
 #[delete("/memberships/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     state
         .db

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use crate::auth::caller::{Can, need};
 use crate::auth::{Caller, Permission, password};
 use crate::domain::distribution::{self, Distributed, Recipient};
 use crate::domain::minutes::{self, Minutes, MinutesInput, ReturnRequest, SignRequest};
@@ -23,10 +24,9 @@ use crate::state::AppState;
 #[get("/meetings/{id}/minutes")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Minutes>> {
-    caller.require(Permission::Read)?;
     let (scope, id, now) = (caller.scope(), id.to_string(), state.clock.now());
     Ok(web::Json(
         state
@@ -46,11 +46,11 @@ pub async fn get(
 #[put("/meetings/{id}/minutes")]
 pub async fn save(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(input): Json<MinutesInput>,
+    input: Json<MinutesInput>,
 ) -> AppResult<web::Json<Minutes>> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -68,10 +68,9 @@ pub async fn save(
 #[post("/meetings/{id}/minutes/submit")]
 pub async fn submit(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Minutes>> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -90,11 +89,11 @@ pub async fn submit(
 #[post("/meetings/{id}/minutes/return")]
 pub async fn return_to_draft(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Sign>,
     id: web::Path<Uuid>,
-    Json(request): Json<ReturnRequest>,
+    request: Json<ReturnRequest>,
 ) -> AppResult<web::Json<Minutes>> {
-    caller.require(Permission::Sign)?;
+    let request = request.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -115,11 +114,11 @@ pub async fn return_to_draft(
 #[post("/meetings/{id}/minutes/sign")]
 pub async fn sign(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Sign>,
     id: web::Path<Uuid>,
-    Json(request): Json<SignRequest>,
+    request: Json<SignRequest>,
 ) -> AppResult<web::Json<Minutes>> {
-    caller.require(Permission::Sign)?;
+    let request = request.into_inner()?;
     let id = id.to_string();
     {
         let (caller, id) = (caller.clone(), id.clone());
@@ -164,10 +163,9 @@ pub async fn sign(
 #[post("/meetings/{id}/minutes/revise")]
 pub async fn revise(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Minutes>> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(web::Json(
         state
@@ -267,10 +265,9 @@ pub async fn pdf(
 #[post("/meetings/{id}/minutes/distribute")]
 pub async fn distribute(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (notices, id) = (Notices::new(&state), id.to_string());
     let done = state
         .db
@@ -288,10 +285,9 @@ pub async fn distribute(
 #[get("/meetings/{id}/minutes/distribution")]
 pub async fn recipients(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<List<Recipient>>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     let items = state
         .db

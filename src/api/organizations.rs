@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::organizations::{
     self, NewOrganization, Organization, OrganizationPatch, Removal,
 };
@@ -32,11 +32,10 @@ pub struct OrganizationQuery {
 #[get("/organizations")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     query: web::Query<OrganizationQuery>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<Organization>>> {
-    caller.require(Permission::Read)?;
     let (scope, page) = (caller.scope(), paging.page()?);
     let filter = OrganizationFilter {
         terms: search_terms(query.q.as_deref().unwrap_or_default()),
@@ -58,10 +57,10 @@ pub async fn list(
 #[post("/organizations")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
-    Json(input): Json<NewOrganization>,
+    Can(caller, _): Can<need::Write>,
+    input: Json<NewOrganization>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
+    let input = input.into_inner()?;
     let now = state.clock.now();
     let created = state
         .db
@@ -77,10 +76,9 @@ pub async fn create(
 #[get("/organizations/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Organization>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -99,11 +97,11 @@ pub async fn get(
 #[patch("/organizations/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
-    Json(patch): Json<OrganizationPatch>,
+    patch: Json<OrganizationPatch>,
 ) -> AppResult<web::Json<Organization>> {
-    caller.require(Permission::Write)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let updated = state
         .db
@@ -121,10 +119,9 @@ pub async fn update(
 #[delete("/organizations/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::Write)?;
     let (now, id) = (state.clock.now(), id.to_string());
     Ok(
         match state

@@ -204,8 +204,9 @@ pub async fn answer_form(
 pub async fn answer_json(
     state: web::Data<AppState>,
     token: web::Path<String>,
-    Json(answer): Json<Answer>,
+    answer: Json<Answer>,
 ) -> AppResult<web::Json<AnswerOutcome>> {
+    let answer = answer.into_inner()?;
     match record(&state, token.into_inner(), answer).await? {
         Ok(outcome) => Ok(web::Json(outcome)),
         Err(LinkRefusal::Invalid) => {

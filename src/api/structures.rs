@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
-use crate::auth::{Caller, Permission};
+use crate::auth::caller::{Can, need};
 use crate::domain::structures::{self, NewStructure, Structure, StructurePatch};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
@@ -17,10 +17,9 @@ use crate::state::AppState;
 #[get("/structures")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<Structure>>> {
-    caller.require(Permission::Read)?;
     let (scope, page) = (caller.scope(), paging.page()?);
     let list = state
         .db
@@ -37,10 +36,10 @@ pub async fn list(
 #[post("/structures")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
-    Json(input): Json<NewStructure>,
+    Can(caller, _): Can<need::ManageStructures>,
+    input: Json<NewStructure>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::ManageStructures)?;
+    let input = input.into_inner()?;
     let now = state.clock.now();
     let structure = state
         .db
@@ -56,10 +55,9 @@ pub async fn create(
 #[get("/structures/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Structure>> {
-    caller.require(Permission::Read)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -78,11 +76,11 @@ pub async fn get(
 #[patch("/structures/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::ManageStructures>,
     id: web::Path<Uuid>,
-    Json(patch): Json<StructurePatch>,
+    patch: Json<StructurePatch>,
 ) -> AppResult<web::Json<Structure>> {
-    caller.require(Permission::ManageStructures)?;
+    let patch = patch.into_inner()?;
     let (now, id) = (state.clock.now(), id.to_string());
     let structure = state
         .db

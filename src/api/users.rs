@@ -7,7 +7,8 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
-use crate::auth::{Caller, Permission, password};
+use crate::auth::caller::{Can, need};
+use crate::auth::password;
 use crate::domain::users::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
@@ -26,11 +27,10 @@ pub struct UserFilter {
 #[get("/users")]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::ManageUsers>,
     filter: web::Query<UserFilter>,
     paging: web::Query<Paging>,
 ) -> AppResult<web::Json<List<User>>> {
-    caller.require(Permission::ManageUsers)?;
     let (scope, page) = (caller.scope(), paging.page()?);
     let structure_id = filter.structure_id.map(|id| id.to_string());
     let list = state
@@ -49,10 +49,10 @@ pub async fn list(
 #[post("/users")]
 pub async fn create(
     state: web::Data<AppState>,
-    caller: Caller,
-    Json(mut input): Json<NewUser>,
+    Can(caller, _): Can<need::ManageUsers>,
+    input: Json<NewUser>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::ManageUsers)?;
+    let mut input = input.into_inner()?;
     users::check_new(&mut input)?;
     let plain = input.password.clone();
     let password_hash = web::block(move || password::hash(&plain)).await??;
@@ -81,10 +81,9 @@ pub async fn create(
 #[get("/users/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::ManageUsers>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<User>> {
-    caller.require(Permission::ManageUsers)?;
     let (scope, id) = (caller.scope(), id.to_string());
     Ok(web::Json(
         state
@@ -104,11 +103,11 @@ pub async fn get(
 #[patch("/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::ManageUsers>,
     id: web::Path<Uuid>,
-    Json(mut patch): Json<UserPatch>,
+    patch: Json<UserPatch>,
 ) -> AppResult<web::Json<User>> {
-    caller.require(Permission::ManageUsers)?;
+    let mut patch = patch.into_inner()?;
     users::check_patch(&mut patch)?;
     let password_hash = match patch.password.take() {
         Some(plain) => Some(web::block(move || password::hash(&plain)).await??),
@@ -130,10 +129,9 @@ pub async fn update(
 #[delete("/users/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
-    caller: Caller,
+    Can(caller, _): Can<need::ManageUsers>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    caller.require(Permission::ManageUsers)?;
     let (now, id) = (state.clock.now(), id.to_string());
     state
         .db

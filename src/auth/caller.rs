@@ -83,3 +83,43 @@ impl FromRequest for Caller {
         })
     }
 }
+
+/// What a route needs: one marker type per permission, for `Can`.
+pub mod need {
+    use super::super::policy::Permission;
+
+    pub trait Need {
+        const PERMISSION: Permission;
+    }
+
+    macro_rules! needs {
+        ($($name:ident),+) => {
+            $(
+                pub struct $name;
+                impl Need for $name {
+                    const PERMISSION: Permission = Permission::$name;
+                }
+            )+
+        };
+    }
+
+    needs!(Read, Write, Sign, ManageUsers, ManageStructures, ReadAudit);
+}
+
+/// A caller allowed `N`, checked before the request body is read: a caller
+/// who may not act learns nothing from the body's validation.
+pub struct Can<N: need::Need>(pub Caller, pub std::marker::PhantomData<N>);
+
+impl<N: need::Need + 'static> FromRequest for Can<N> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            caller.require(N::PERMISSION)?;
+            Ok(Can(caller, std::marker::PhantomData))
+        })
+    }
+}

@@ -6,6 +6,7 @@ mod common;
 
 mod actions;
 mod auth;
+mod authorization;
 mod cli;
 mod database;
 mod errors;

@@ -1,0 +1,232 @@
+//! The authorization matrix: every route of the OpenAPI document × every
+//! kind of caller, with the ids of one structure. Wherever a caller may not
+//! act, the route refuses (401, 403 or 404) — never a 2xx, never a 422 that
+//! would describe the body. The routes come from the document, so a new
+//! route cannot escape the matrix.
+
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use serde_json::{Value, json};
+
+use crate::common::fixtures;
+use crate::common::{Backend, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(backend: no_caller_gets_2xx_where_it_is_forbidden);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    LinkHolder,
+    Reader,
+    Signatory,
+    Secretariat,
+    OtherStructure,
+}
+
+/// Routes anyone may call.
+fn public(method: &str, path: &str) -> bool {
+    matches!(
+        (method, path),
+        ("post", "/api/v1/auth/login")
+            | ("get", "/healthz")
+            | ("get", "/readyz")
+            | ("get" | "head" | "post", "/rsvp/{token}")
+            | ("post", "/api/v1/rsvp/{token}")
+            | ("get", "/verify/{sha256}")
+    )
+}
+
+/// Whether `who` may get a 2xx from this route on the structure's records.
+fn allowed(who: Who, method: &str, path: &str) -> bool {
+    if public(method, path) {
+        return true;
+    }
+    let reads = method == "get";
+    match who {
+        Who::Anonymous | Who::LinkHolder => false,
+        // Another structure's staff may list (their own rows) but not touch ours.
+        Who::OtherStructure => !path.contains('{'),
+        Who::Reader => {
+            reads
+                && !path.starts_with("/api/v1/users")
+                && !path.starts_with("/api/v1/audit")
+                && !path.ends_with("/export")
+        }
+        Who::Signatory => {
+            (reads
+                && !path.starts_with("/api/v1/users")
+                && !path.starts_with("/api/v1/audit")
+                && !path.ends_with("/export"))
+                || path.ends_with("/minutes/sign")
+                || path.ends_with("/minutes/return")
+        }
+        Who::Secretariat => {
+            let changes_structures = path.starts_with("/api/v1/structures") && !reads;
+            let signs = path.ends_with("/minutes/sign") || path.ends_with("/minutes/return");
+            !changes_structures && !signs
+        }
+    }
+}
+
+async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let fixture = fixtures::committee(&app).await;
+    let sec = &fixture.secretariat;
+    let meeting = fixtures::meeting(&app, &fixture, 30).await;
+    app.post(
+        &format!("/api/v1/meetings/{meeting}/invitations"),
+        sec,
+        json!({}),
+    )
+    .await
+    .assert_status(202);
+    app.deliver().await;
+    let link = std::fs::read_dir(app.mail_dir())
+        .expect("mail dir")
+        .map(|e| crate::common::smtp::Received {
+            raw: std::fs::read(e.expect("entry").path()).expect("read"),
+        })
+        .find_map(|m| m.rsvp_path())
+        .expect("an answer link");
+    let token = link.trim_start_matches("/rsvp/").to_owned();
+    let first = |list: Value| list["items"][0]["id"].as_str().expect("id").to_owned();
+    let organization = first(app.get("/api/v1/organizations", sec).await.json());
+    let membership = first(
+        app.get(
+            &format!("/api/v1/committees/{}/memberships", fixture.committee),
+            sec,
+        )
+        .await
+        .json(),
+    );
+    let agenda_item = first(
+        app.get(&format!("/api/v1/meetings/{meeting}/agenda-items"), sec)
+            .await
+            .json(),
+    );
+    let action = app
+        .create(
+            &format!("/api/v1/committees/{}/actions", fixture.committee),
+            sec,
+            json!({"finding": "Affiche horaires"}),
+        )
+        .await;
+    let indicator = app
+        .create(
+            &format!("/api/v1/committees/{}/indicators", fixture.committee),
+            sec,
+            json!({"name": "Appels", "unit": "percent", "direction": "higher_is_better"}),
+        )
+        .await;
+    let (reader_id, reader) = app
+        .user(
+            &fixture.admin,
+            &fixture.structure,
+            "reader",
+            "lecteur@clu.test",
+        )
+        .await;
+    let (_, signatory) = app
+        .user(
+            &fixture.admin,
+            &fixture.structure,
+            "signatory",
+            "signataire@clu.test",
+        )
+        .await;
+    let (_, other) = app.secretariat(&fixture.admin, "Préfecture du Cher").await;
+
+    let id_for = |path: &str| -> String {
+        let kind = path
+            .trim_start_matches("/api/v1/")
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        match kind {
+            "structures" => fixture.structure.clone(),
+            "users" => reader_id.clone(),
+            "organizations" => organization.clone(),
+            "members" => fixture.titulars[1].clone(),
+            "committees" => fixture.committee.clone(),
+            "memberships" => membership.clone(),
+            "meetings" => meeting.clone(),
+            "agenda-items" => agenda_item.clone(),
+            "actions" => action.clone(),
+            "indicators" => indicator.clone(),
+            other => panic!("the matrix has no record for /{other}/{{id}}: add one"),
+        }
+    };
+
+    let doc = app
+        .request(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .json();
+    let mut routes: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("item")
+                .keys()
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    routes.sort();
+    assert!(routes.len() > 80, "{} routes", routes.len());
+
+    let callers = [
+        (Who::Anonymous, None),
+        (Who::LinkHolder, Some(token.clone())),
+        (Who::Reader, Some(reader)),
+        (Who::Signatory, Some(signatory)),
+        (Who::OtherStructure, Some(other)),
+        (Who::Secretariat, Some(sec.clone())),
+    ];
+    let mut checked = 0;
+    let mut breaches = Vec::new();
+    for (who, bearer) in &callers {
+        for (method, template) in &routes {
+            if allowed(*who, method, template) {
+                continue;
+            }
+            let mut path = template.clone();
+            if path.contains("{id}") {
+                path = path.replace("{id}", &id_for(template));
+            }
+            path = path
+                .replace("{member_id}", &fixture.titulars[2])
+                .replace("{token}", &token)
+                .replace("{sha256}", &"0".repeat(64));
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let mut request = TestRequest::default().method(verb).uri(&path);
+            if let Some(bearer) = bearer {
+                request = request.insert_header(("Authorization", format!("Bearer {bearer}")));
+            }
+            if matches!(method.as_str(), "post" | "put" | "patch") {
+                request = request.set_json(json!({}));
+            }
+            let status = app.send(request).await.status.as_u16();
+            checked += 1;
+            // Refused before anything else, the body unread: no 2xx, and
+            // no validation error that would tell what the route expects.
+            // Another structure's staff may act on the route in general:
+            // its body is checked as for any id (the answer is the same
+            // whether the record exists or not), but never a 2xx.
+            let refused = match who {
+                Who::OtherStructure => !(200..300).contains(&status) && status < 500,
+                _ => matches!(status, 401 | 403 | 404),
+            };
+            if !refused {
+                breaches.push(format!("{who:?} {method} {path} → {status}"));
+            }
+        }
+    }
+    assert!(
+        breaches.is_empty(),
+        "forbidden but not refused:\n{}",
+        breaches.join("\n")
+    );
+    assert!(checked > 250, "{checked} forbidden cells checked");
+}
