@@ -46,6 +46,14 @@ pub struct Event<'a> {
     pub summary: Value,
 }
 
+/// The names of the fields whose flag is set: what a change touched.
+pub fn changed<const N: usize>(fields: [(&'static str, bool); N]) -> Vec<&'static str> {
+    fields
+        .into_iter()
+        .filter_map(|(field, changed)| changed.then_some(field))
+        .collect()
+}
+
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,

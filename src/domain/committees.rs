@@ -122,14 +122,11 @@ pub fn update(
     row.kind = patch.kind.map_or(row.kind, |k| k.as_str().into());
     row.description = patch.description.unwrap_or(row.description);
     check_committee(&mut row)?;
-    let changed: Vec<&str> = [
+    let changed: Vec<&str> = audit::changed([
         ("name", before.name != row.name),
         ("kind", before.kind != row.kind),
         ("description", before.description != row.description),
-    ]
-    .into_iter()
-    .filter_map(|(field, changed)| changed.then_some(field))
-    .collect();
+    ]);
     if changed.is_empty() {
         return before.try_into();
     }

@@ -242,7 +242,7 @@ pub fn update(
     row.chair_member_id = patch.chair_member_id.unwrap_or(row.chair_member_id);
     check_row(conn, &mut row)?;
     let changes = announced_changes(&before, &row);
-    let changed: Vec<&str> = [
+    let changed: Vec<&str> = audit::changed([
         ("title", before.title != row.title),
         ("starts_at", before.starts_at != row.starts_at),
         ("ends_at", before.ends_at != row.ends_at),
@@ -252,10 +252,7 @@ pub fn update(
             "chair_member_id",
             before.chair_member_id != row.chair_member_id,
         ),
-    ]
-    .into_iter()
-    .filter_map(|(field, changed)| changed.then_some(field))
-    .collect();
+    ]);
     if changed.is_empty() {
         return before.try_into();
     }

@@ -201,7 +201,7 @@ pub fn insert(
 }
 
 fn filled_fields(row: &MemberRow) -> Vec<&'static str> {
-    [
+    audit::changed([
         ("civility", row.civility.is_some()),
         ("first_name", true),
         ("last_name", true),
@@ -209,15 +209,12 @@ fn filled_fields(row: &MemberRow) -> Vec<&'static str> {
         ("organization_id", row.organization_id.is_some()),
         ("email", row.email.is_some()),
         ("phone", row.phone.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(field, set)| set.then_some(field))
-    .collect()
+    ])
 }
 
 /// The fields that differ between two versions of a member.
 pub fn changed_fields(before: &MemberRow, after: &MemberRow) -> Vec<&'static str> {
-    [
+    audit::changed([
         ("civility", before.civility != after.civility),
         ("first_name", before.first_name != after.first_name),
         ("last_name", before.last_name != after.last_name),
@@ -232,10 +229,7 @@ pub fn changed_fields(before: &MemberRow, after: &MemberRow) -> Vec<&'static str
             "archived",
             before.archived_at.is_some() != after.archived_at.is_some(),
         ),
-    ]
-    .into_iter()
-    .filter_map(|(field, changed)| changed.then_some(field))
-    .collect()
+    ])
 }
 
 /// Writes a changed member with its audit event; returns the fields changed.

@@ -212,7 +212,7 @@ pub fn update_membership(
     let mut check = Check::new();
     check_membership(conn, &row, &mut check)?;
     check.finish()?;
-    let changed: Vec<&str> = [
+    let changed: Vec<&str> = audit::changed([
         ("role", before.role != row.role),
         ("since", before.since != row.since),
         ("until", before.until != row.until),
@@ -220,10 +220,7 @@ pub fn update_membership(
             "substitute_for",
             before.substitute_for != row.substitute_for,
         ),
-    ]
-    .into_iter()
-    .filter_map(|(field, changed)| changed.then_some(field))
-    .collect();
+    ]);
     if !changed.is_empty() {
         row.updated_at = now.naive_utc();
         store::committees::update_membership(conn, &row)?;

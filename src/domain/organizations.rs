@@ -202,7 +202,7 @@ pub fn update(
     let mut check = Check::new();
     check_row(&mut row, &mut check);
     check.finish()?;
-    let changed: Vec<&str> = [
+    let changed: Vec<&str> = audit::changed([
         ("name", before.name != row.name),
         ("acronym", before.acronym != row.acronym),
         ("kind", before.kind != row.kind),
@@ -212,10 +212,7 @@ pub fn update(
             "archived",
             before.archived_at.is_some() != row.archived_at.is_some(),
         ),
-    ]
-    .into_iter()
-    .filter_map(|(field, changed)| changed.then_some(field))
-    .collect();
+    ]);
     if changed.is_empty() {
         return before.try_into();
     }
