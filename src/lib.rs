@@ -1,6 +1,11 @@
 //! clu: the Comités Locaux des Usagers server. `build_app` is the one
 //! application, used by the binary and by the tests.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod api;
 pub mod auth;
 pub mod clock;

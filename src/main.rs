@@ -1,5 +1,7 @@
 //! The `clu` command line: parse, then call the library.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
