@@ -194,13 +194,6 @@ pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web:
     AppError::NotFound.into()
 }
 
-/// A record id from the path: anything that is not a UUID matches nothing.
-pub fn id(raw: &str) -> Result<String, AppError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| AppError::NotFound)
-}
-
 /// `limit` (1–500, default 50) and `offset` (default 0).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

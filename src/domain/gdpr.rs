@@ -128,15 +128,13 @@ pub fn anonymize(
     row.archived_at = row.archived_at.or(Some(now.naive_utc()));
     row.updated_at = now.naive_utc();
     store::members::update(conn, &row)?;
-    let invitations = store::invitations::of_member(conn, &caller.scope(), id)?;
-    for mut invitation in invitations.clone() {
+    for mut invitation in store::invitations::of_member(conn, &caller.scope(), id)? {
         invitation.email = None;
         invitation.revoked_at = invitation.revoked_at.or(Some(now.naive_utc()));
         invitation.updated_at = now.naive_utc();
         store::invitations::update(conn, &invitation)?;
     }
-    let invitation_ids: Vec<String> = invitations.into_iter().map(|i| i.id).collect();
-    store::invitations::scrub_messages(conn, &invitation_ids)?;
+    // Every message to the member (invitations, reminders, distribution).
     store::outbox::scrub_member(conn, id)?;
     let changed = members::changed_fields(&before, &row);
     audit::record(

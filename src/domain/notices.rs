@@ -89,10 +89,6 @@ impl Notices {
         }
     }
 
-    pub fn templates(&self) -> &Templates {
-        &self.templates
-    }
-
     pub fn keys(&self) -> &crate::auth::token::TokenKeys {
         &self.keys
     }

@@ -65,10 +65,6 @@ impl Worker {
         })
     }
 
-    pub fn transport(&self) -> &Transport {
-        &self.transport
-    }
-
     /// Sends everything due now: reminders first, then the messages, batch
     /// after batch, until nothing is due.
     pub async fn run_once(&self) -> AppResult<Pass> {
@@ -118,6 +114,17 @@ impl Worker {
         if days <= 0 {
             return Ok(0);
         }
+        // Read first: most passes find nothing, and take no write lock.
+        let now = self.state.clock.now().naive_utc();
+        let until = now + chrono::Duration::days(days);
+        let due = self
+            .state
+            .db
+            .read(move |conn| Ok(store::meetings::due_for_reminder(conn, now, until)?))
+            .await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
         let notices = crate::domain::notices::Notices::new(&self.state);
         self.state
             .db
@@ -126,20 +133,20 @@ impl Worker {
     }
 
     async fn claim_batch(&self) -> AppResult<Vec<OutboxRow>> {
-        let now = self.state.clock.now();
+        let now = self.state.clock.now().naive_utc();
+        let candidates = self
+            .state
+            .db
+            .read(move |conn| Ok(store::outbox::due(conn, now, BATCH)?))
+            .await?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
         let claim = self.claim.clone();
+        let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
         self.state
             .db
-            .write(move |conn| {
-                let lease = (now + chrono::Duration::seconds(LEASE_SECONDS)).naive_utc();
-                Ok(store::outbox::claim_due(
-                    conn,
-                    &claim,
-                    now.naive_utc(),
-                    lease,
-                    BATCH,
-                )?)
-            })
+            .write(move |conn| Ok(store::outbox::claim(conn, &claim, &candidates, now, lease)?))
             .await
     }
 

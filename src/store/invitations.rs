@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::Scope;
 use crate::db::DbConn;
-use crate::db::schema::{invitations, members, outbox};
+use crate::db::schema::{invitations, members};
 use crate::store::members::MemberRow;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -102,13 +102,4 @@ pub fn of_member(
         query = query.filter(invitations::structure_id.eq(own.clone()));
     }
     query.load(conn)
-}
-
-/// Erases what the outbox holds of these invitations' messages: the
-/// address and the content (which carries the name and the answer link).
-pub fn scrub_messages(conn: &mut DbConn, invitation_ids: &[String]) -> QueryResult<()> {
-    diesel::update(outbox::table.filter(outbox::invitation_id.eq_any(invitation_ids)))
-        .set((outbox::recipient.eq(""), outbox::content.eq("{}")))
-        .execute(conn)
-        .map(drop)
 }

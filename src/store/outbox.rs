@@ -39,40 +39,46 @@ pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Claims up to `limit` messages that are due (queued and due, or claimed
-/// by a worker whose lease ran out) for `claim`, and returns them.
+/// Queued and due, or claimed by a worker whose lease ran out.
+#[diesel::dsl::auto_type]
+fn claimable(now: NaiveDateTime) -> _ {
+    let queued: &'static str = "queued";
+    let sending: &'static str = "sending";
+    outbox::status
+        .eq(queued)
+        .and(outbox::next_attempt_at.le(now))
+        .or(outbox::status
+            .eq(sending)
+            .and(outbox::claimed_until.lt(now)))
+}
+
+/// Up to `limit` messages due at `now`, oldest due first. Reads only: the
+/// worker asks before it takes the write lock.
+pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    outbox::table
+        .filter(claimable(now))
+        .order((outbox::next_attempt_at.asc(), outbox::created_at.asc()))
+        .limit(limit)
+        .select(outbox::id)
+        .load(conn)
+}
+
+/// Claims those of `candidates` still due for `claim`, and returns them.
 ///
 /// Portable: the conditional UPDATE re-checks each row's state, so two
 /// workers racing for the same rows (PostgreSQL re-evaluates the condition
 /// after the row lock; SQLite has one writer) never both get one.
-pub fn claim_due(
+pub fn claim(
     conn: &mut DbConn,
     claim: &str,
+    candidates: &[String],
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-    limit: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
-    let claimable = || {
-        outbox::status
-            .eq("queued")
-            .and(outbox::next_attempt_at.le(now))
-            .or(outbox::status
-                .eq("sending")
-                .and(outbox::claimed_until.lt(now)))
-    };
-    let candidates: Vec<String> = outbox::table
-        .filter(claimable())
-        .order((outbox::next_attempt_at.asc(), outbox::created_at.asc()))
-        .limit(limit)
-        .select(outbox::id)
-        .load(conn)?;
-    if candidates.is_empty() {
-        return Ok(Vec::new());
-    }
     diesel::update(
         outbox::table
-            .filter(outbox::id.eq_any(&candidates))
-            .filter(claimable()),
+            .filter(outbox::id.eq_any(candidates))
+            .filter(claimable(now)),
     )
     .set((
         outbox::status.eq("sending"),
@@ -84,7 +90,7 @@ pub fn claim_due(
     outbox::table
         .filter(outbox::claim.eq(claim))
         .filter(outbox::status.eq("sending"))
-        .filter(outbox::id.eq_any(&candidates))
+        .filter(outbox::id.eq_any(candidates))
         .select(OutboxRow::as_select())
         .load(conn)
 }
@@ -141,14 +147,6 @@ pub fn of_invitations(
         .order(outbox::created_at.asc())
         .select(OutboxRow::as_select())
         .load(conn)
-}
-
-/// How many messages are queued or being sent (tests, progress logs).
-pub fn pending_count(conn: &mut DbConn) -> QueryResult<i64> {
-    outbox::table
-        .filter(outbox::status.eq_any(["queued", "sending"]))
-        .count()
-        .get_result(conn)
 }
 
 /// A meeting's messages of one kind, oldest first.
