@@ -14,7 +14,13 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     tracing::info!(%bind, database = state.db.backend(), "clu listening");
     let worker = crate::mail::worker::Worker::new(state.clone()).map_err(std::io::Error::other)?;
     actix_web::rt::spawn(worker.run());
+    // Blocking work is database work, each task holding a connection: more
+    // threads than connections would only queue on the pool.
+    let blocking_threads = usize::try_from(state.settings.database_pool_size)
+        .unwrap_or(8)
+        .max(2);
     HttpServer::new(move || build_app(state.clone()))
+        .worker_max_blocking_threads(blocking_threads)
         .bind(bind)?
         .shutdown_timeout(30)
         .run()

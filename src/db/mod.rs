@@ -5,6 +5,7 @@
 pub mod migrate;
 pub mod schema;
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -24,12 +25,12 @@ pub enum DbConn {
 /// The backend type of `DbConn`, for boxed queries.
 pub type Backend = <DbConn as Connection>::Backend;
 
-/// Settings applied to every SQLite connection the pool opens. The busy
-/// timeout comes first: switching to WAL itself needs the lock.
+/// Settings applied to every SQLite connection the pool opens.
 /// `secure_delete` overwrites erased content, so an anonymised person's data
-/// does not linger in the file's free pages.
+/// does not linger in the file's free pages. WAL is set once, before the
+/// pool opens its connections (`wal_once`): it stays with the file, and
+/// connections switching to it together would find the file locked.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
-     PRAGMA journal_mode = WAL;\
      PRAGMA foreign_keys = ON;\
      PRAGMA synchronous = NORMAL;\
      PRAGMA secure_delete = ON;";
@@ -77,11 +78,24 @@ impl ManageConnection for Manager {
 
 pub type Pool = r2d2::Pool<Manager>;
 
+/// Puts the SQLite file in WAL mode, from a single connection.
+fn wal_once(path: &std::path::Path) -> Result<(), String> {
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+        .map_err(|e| format!("base de données {} : {e}", path.display()))?;
+    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+        .map_err(|e| format!("base de données {} : {e}", path.display()))
+}
+
 /// The pool and the ways to use it from async code.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     backend: &'static str,
+    /// SQLite only: this process's writers take turns here, woken as soon
+    /// as the previous one commits, instead of polling the file lock in
+    /// SQLite's busy handler, which sleeps 1, 2, 5… up to 100 ms between
+    /// tries. Other processes (the CLI) still wait under `busy_timeout`.
+    writers: Option<Arc<Mutex<()>>>,
 }
 
 impl Db {
@@ -94,6 +108,7 @@ impl Db {
                         format!("impossible de créer le dossier {} : {e}", parent.display())
                     })?;
                 }
+                wal_once(path)?;
                 "sqlite"
             }
             DatabaseTarget::Postgres(_) => "postgres",
@@ -101,11 +116,20 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .connection_timeout(Duration::from_secs(10))
+            // A broken connection is dropped when its error is seen
+            // (`has_broken`); a `SELECT 1` before every checkout would add a
+            // round trip to every request.
+            .test_on_check_out(false)
             .build(Manager {
                 target: target.clone(),
             })
             .map_err(|e| format!("connexion à la base de données impossible : {e}"))?;
-        Ok(Self { pool, backend })
+        let writers = (backend == "sqlite").then(|| Arc::new(Mutex::new(())));
+        Ok(Self {
+            pool,
+            backend,
+            writers,
+        })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -137,7 +161,17 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.read(move |conn| write_transaction(conn, work)).await
+        let (pool, writers) = (self.pool.clone(), self.writers.clone());
+        actix_web::web::block(move || {
+            // The turn first, then a connection: a writer waiting for its
+            // turn holds no connection that readers could use.
+            let _turn = writers
+                .as_ref()
+                .map(|w| w.lock().unwrap_or_else(PoisonError::into_inner));
+            let mut conn = pool.get()?;
+            write_transaction(&mut conn, work)
+        })
+        .await?
     }
 }
 

@@ -3,6 +3,8 @@
 //! from typst-assets, embedded in the binary, so the output is the same on
 //! every machine.
 
+use std::sync::OnceLock;
+
 use serde_json::Value as Json;
 use typst::foundations::{Array, Dict, Value};
 use typst_as_lib::TypstEngine;
@@ -11,8 +13,11 @@ use typst_layout::PagedDocument;
 
 use crate::error::AppError;
 
+/// The Typst engine, built at the first PDF: the fonts it parses would
+/// otherwise stay resident in every process that never renders one.
 pub struct PdfEngine {
-    engine: TypstEngine<TypstTemplateMainFile>,
+    template: String,
+    engine: OnceLock<TypstEngine<TypstTemplateMainFile>>,
 }
 
 /// JSON as Typst values: objects become dictionaries, null becomes none.
@@ -38,11 +43,19 @@ fn to_typst(value: &Json) -> Value {
 
 impl PdfEngine {
     pub fn new(template: &str) -> Self {
-        let engine = TypstEngine::builder()
-            .main_file(template.to_owned())
-            .fonts(typst_assets::fonts())
-            .build();
-        Self { engine }
+        Self {
+            template: template.to_owned(),
+            engine: OnceLock::new(),
+        }
+    }
+
+    fn engine(&self) -> &TypstEngine<TypstTemplateMainFile> {
+        self.engine.get_or_init(|| {
+            TypstEngine::builder()
+                .main_file(self.template.clone())
+                .fonts(typst_assets::fonts())
+                .build()
+        })
     }
 
     /// The PDF of `data`, dated `at` (PDF/A-2b, for archiving, when the
@@ -58,7 +71,7 @@ impl PdfEngine {
             _ => Dict::new(),
         };
         let document: PagedDocument = self
-            .engine
+            .engine()
             .compile_with_input(inputs)
             .output
             .map_err(|e| AppError::internal(format!("typst: {e:?}")))?;

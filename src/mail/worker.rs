@@ -20,9 +20,10 @@ use crate::store::{self};
 
 /// How long a claim holds before another worker may take the message.
 const LEASE_SECONDS: i64 = 120;
-/// Messages claimed at once, and sent concurrently over the pool.
-const BATCH: i64 = 50;
-const CONCURRENCY: usize = 8;
+/// Messages claimed at once, and sent concurrently over the pool (lettre
+/// keeps up to 10 SMTP connections open).
+const BATCH: i64 = 100;
+const CONCURRENCY: usize = 10;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -77,19 +78,22 @@ impl Worker {
             if batch.is_empty() {
                 break;
             }
-            let outcomes: Vec<(OutboxRow, Result<(), String>)> = futures_util::stream::iter(batch)
+            // Each message is recorded as soon as it is sent, while the
+            // others are on the wire: a crash re-sends at most the ones in
+            // flight.
+            let outcomes: Vec<AppResult<Outcome>> = futures_util::stream::iter(batch)
                 .map(|row| async move {
                     let result = match message::build(&row, &self.from) {
                         Ok(message) => self.transport.send(message).await,
                         Err(err) => Err(err),
                     };
-                    (row, result)
+                    self.record(&row, result).await
                 })
                 .buffer_unordered(CONCURRENCY)
                 .collect()
                 .await;
-            for (row, result) in outcomes {
-                match self.record(&row, result).await? {
+            for outcome in outcomes {
+                match outcome? {
                     Outcome::Sent => pass.sent += 1,
                     Outcome::Retry => pass.retried += 1,
                     Outcome::Failed => pass.failed += 1,
