@@ -231,6 +231,9 @@ fn load_or_create_secret_file(data_dir: &Path) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -2,7 +2,10 @@
 //! its minutes, the action plan and the indicators) and its three formats —
 //! HTML and Markdown from Handlebars templates, PDF from a Typst template.
 
+mod markdown;
 pub mod pdf;
+#[cfg(test)]
+mod properties;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -289,9 +292,14 @@ pub fn render(
         "html" => Ok(templates
             .render("documents/compte-rendu.html.hbs", document)?
             .into_bytes()),
-        "md" => Ok(templates
-            .render("documents/compte-rendu.md.hbs", document)?
-            .into_bytes()),
+        "md" => {
+            // Text templates print as is: the user's text is escaped here.
+            let mut data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
+            markdown::escape_data(&mut data);
+            Ok(templates
+                .render("documents/compte-rendu.md.hbs", &data)?
+                .into_bytes())
+        }
         "pdf" => {
             let data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
             pdf.render(&data, at)
