@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::{Page, Scope};
 use crate::db::DbConn;
-use crate::db::schema::{members, memberships, organizations};
+use crate::db::schema::{invitations, meetings, members, memberships, organizations, outbox};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = members, treat_none_as_null = true)]
@@ -170,11 +170,27 @@ pub fn list(
     Ok((query.load(conn)?, total))
 }
 
-/// Whether anything in the history refers to the member.
+/// Whether anything in the history refers to the member: a membership, a
+/// meeting they chair, an invitation or an e-mail, which outlive the
+/// membership itself (the database forbids deleting the member then).
 pub fn has_history(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
-    let count: i64 = memberships::table
-        .filter(memberships::member_id.eq(id))
-        .count()
-        .get_result(conn)?;
-    Ok(count > 0)
+    let counts: [i64; 4] = [
+        memberships::table
+            .filter(memberships::member_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        meetings::table
+            .filter(meetings::chair_member_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        invitations::table
+            .filter(invitations::member_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        outbox::table
+            .filter(outbox::member_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    ];
+    Ok(counts.iter().any(|&count| count > 0))
 }

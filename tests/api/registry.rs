@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::TestApp;
+use crate::common::{TestApp, fixtures};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -12,6 +12,7 @@ on_both_backends!(
     search_ignores_case_accents_and_punctuation,
     member_filters_and_order,
     deleting_what_history_refers_to_archives_it,
+    deleting_a_former_committee_member_archives_them,
 );
 
 /// Percent-encodes a query value.
@@ -451,4 +452,44 @@ async fn deleting_what_history_refers_to_archives_it(app: TestApp) {
         json!({"civility": "M.", "first_name": "N", "last_name": "N", "organization_id": org}),
     )
     .await;
+}
+
+/// Invitations and the meetings a member chairs outlive their membership:
+/// deleting the member afterwards archives them (it used to be a 409 from
+/// the database's foreign keys).
+async fn deleting_a_former_committee_member_archives_them(app: TestApp) {
+    let fixture = fixtures::committee(&app).await;
+    let sec = &fixture.secretariat;
+    let meeting = fixtures::meeting(&app, &fixture, 30).await;
+    app.post(
+        &format!("/api/v1/meetings/{meeting}/invitations"),
+        sec,
+        json!({}),
+    )
+    .await
+    .assert_status(202);
+    let memberships = app
+        .get(
+            &format!("/api/v1/committees/{}/memberships", fixture.committee),
+            sec,
+        )
+        .await
+        .json();
+    // The chair, and an invited titular without a substitute.
+    for member in [&fixture.titulars[0], &fixture.titulars[2]] {
+        for item in memberships["items"].as_array().expect("items") {
+            if item["member_id"] == member.as_str() {
+                let id = item["id"].as_str().expect("id");
+                app.delete(&format!("/api/v1/memberships/{id}"), sec)
+                    .await
+                    .assert_status(204);
+            }
+        }
+        let archived = app
+            .delete(&format!("/api/v1/members/{member}"), sec)
+            .await
+            .assert_status(200)
+            .json();
+        assert!(archived["archived_at"].is_string(), "{archived}");
+    }
 }
