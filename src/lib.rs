@@ -48,7 +48,7 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let (app, openapi) = App::new()
+    let (app, mut openapi) = App::new()
         .into_utoipa_app()
         .openapi(api::ApiDoc::openapi())
         .app_data(web::Data::new(state))
@@ -64,6 +64,7 @@ pub fn build_app(
         .configure(api::probes)
         .configure(api::pages)
         .split_for_parts();
+    api::complete(&mut openapi);
     // The document is served by a route of the API scope: a scope owns every
     // path under its prefix, so a service registered beside it would be shadowed.
     app.app_data(web::Data::new(api::OpenApiDocument(openapi)))

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::action_csv;
 use crate::domain::action_history::{self, HistoryEntry};
@@ -65,8 +66,7 @@ impl ActionQuery {
 /// Numbered actions first, by number.
 #[utoipa::path(tag = "actions", security(("bearer" = [])), params(("id" = Uuid, Path), ActionQuery), responses(
     (status = 200, body = List<Action>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query, Invalid,
 ))]
 #[get("/committees/{id}/actions")]
 pub async fn list(
@@ -87,9 +87,8 @@ pub async fn list(
 
 #[utoipa::path(tag = "actions", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewAction, responses(
     (status = 201, body = Action),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
     (status = 409, description = "Number taken", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/committees/{id}/actions")]
 pub async fn create(
@@ -109,7 +108,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "actions", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Action),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/actions/{id}")]
 pub async fn get(
@@ -129,9 +128,8 @@ pub async fn get(
 /// Changes an action; a status change must be a legal move.
 #[utoipa::path(tag = "actions", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ActionPatch, responses(
     (status = 200, body = Action),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Illegal status move", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "Illegal status move, or number taken", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/actions/{id}")]
 pub async fn update(
@@ -153,7 +151,7 @@ pub async fn update(
 /// Every change of the action, field by field, who and when.
 #[utoipa::path(tag = "actions", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = List<HistoryEntry>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/actions/{id}/history")]
 pub async fn history(
@@ -173,7 +171,7 @@ pub async fn history(
 /// The action plan as a spreadsheet, in the columns of the compte-rendus.
 #[utoipa::path(tag = "actions", security(("bearer" = [])), params(("id" = Uuid, Path), ActionQuery), responses(
     (status = 200, description = "UTF-8 with BOM, `;`-separated", content_type = "text/csv"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query, Invalid,
 ))]
 #[get("/committees/{id}/actions.csv")]
 pub async fn export_csv(

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use super::problems::{Authenticated, ById, JsonBody, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::agenda::{self, AgendaItem, AgendaItemPatch, AgendaOrder, NewAgendaItem};
 use crate::error::{AppResult, Problem};
@@ -12,7 +13,7 @@ use crate::state::AppState;
 /// In order.
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = List<AgendaItem>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/meetings/{id}/agenda-items")]
 pub async fn list(
@@ -31,9 +32,8 @@ pub async fn list(
 
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewAgendaItem, responses(
     (status = 201, body = AgendaItem),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "The meeting is past its draft or convened stage", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/agenda-items")]
 pub async fn create(
@@ -53,9 +53,8 @@ pub async fn create(
 
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AgendaItemPatch, responses(
     (status = 200, body = AgendaItem),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "The meeting is past its draft or convened stage", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/agenda-items/{id}")]
 pub async fn update(
@@ -76,8 +75,8 @@ pub async fn update(
 
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 204, description = "Removed"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "The meeting is past its draft or convened stage", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/agenda-items/{id}")]
 pub async fn remove(
@@ -96,7 +95,8 @@ pub async fn remove(
 /// Reorders the whole agenda in one call.
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AgendaOrder, responses(
     (status = 200, body = List<AgendaItem>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "The meeting is past its draft or convened stage", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Not every item once", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/meetings/{id}/agenda-items/order")]

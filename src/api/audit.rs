@@ -6,9 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{List, Paging};
+use super::problems::{Authenticated, Invalid, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::audit::{self, AuditEvent};
-use crate::error::{AppResult, Problem};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::audit::AuditFilter;
 
@@ -25,7 +26,7 @@ pub struct AuditQuery {
 /// Newest first.
 #[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery, Paging), responses(
     (status = 200, body = List<AuditEvent>),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, Query, Invalid,
 ))]
 #[get("/audit")]
 pub async fn list(

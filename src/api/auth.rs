@@ -3,6 +3,7 @@
 use actix_web::{HttpRequest, get, post, web};
 
 use super::extract::Json;
+use super::problems::{Authenticated, JsonBody, RateLimited};
 use crate::auth::Caller;
 use crate::domain::login::{Credentials, LoginResponse};
 use crate::domain::users::User;
@@ -12,8 +13,9 @@ use crate::state::AppState;
 /// Exchanges e-mail and password for a short-lived access token.
 #[utoipa::path(tag = "auth", request_body = Credentials, responses(
     (status = 200, body = LoginResponse),
-    (status = 401, description = "Unknown e-mail or wrong password (same answer)", body = Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
+    JsonBody,
+    (status = 401, description = "Unknown e-mail or wrong password (same answer)", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))),
+    RateLimited,
 ))]
 #[post("/auth/login")]
 pub async fn login(
@@ -33,7 +35,7 @@ pub async fn login(
 /// The authenticated user.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = User),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
+    Authenticated,
 ))]
 #[get("/auth/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> AppResult<web::Json<User>> {

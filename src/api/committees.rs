@@ -4,14 +4,15 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::committees::{self, Committee, CommitteePatch, NewCommittee};
-use crate::error::{AppResult, Problem};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(Paging), responses(
     (status = 200, body = List<Committee>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Query, Invalid,
 ))]
 #[get("/committees")]
 pub async fn list(
@@ -31,8 +32,7 @@ pub async fn list(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), request_body = NewCommittee, responses(
     (status = 201, body = Committee),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, JsonBody,
 ))]
 #[post("/committees")]
 pub async fn create(
@@ -51,7 +51,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Committee),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/committees/{id}")]
 pub async fn get(
@@ -70,9 +70,7 @@ pub async fn get(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = CommitteePatch, responses(
     (status = 200, body = Committee),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[patch("/committees/{id}")]
 pub async fn update(

@@ -198,7 +198,9 @@ pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web:
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 

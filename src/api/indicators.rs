@@ -6,17 +6,18 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::auth::{Caller, Permission};
 use crate::domain::annual_report::{self, AnnualReport};
 use crate::domain::indicators::{self, Indicator, NewIndicator, NewValue};
-use crate::error::{AppResult, Problem};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 /// With their values and each value's status in the legend.
 #[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = List<Indicator>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/committees/{id}/indicators")]
 pub async fn list(
@@ -35,8 +36,7 @@ pub async fn list(
 
 #[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewIndicator, responses(
     (status = 201, body = Indicator),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[post("/committees/{id}/indicators")]
 pub async fn create(
@@ -56,7 +56,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Indicator),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/indicators/{id}")]
 pub async fn get(
@@ -76,8 +76,7 @@ pub async fn get(
 /// Records the value of a period (or corrects it).
 #[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewValue, responses(
     (status = 200, body = Indicator),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[post("/indicators/{id}/values")]
 pub async fn record_value(
@@ -99,6 +98,7 @@ pub async fn record_value(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: i32,
 }
 
@@ -113,8 +113,7 @@ async fn build(state: &AppState, caller: &Caller, id: Uuid, year: i32) -> AppRes
 
 #[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path), ReportQuery), responses(
     (status = 200, body = AnnualReport),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query, Invalid,
 ))]
 #[get("/committees/{id}/report")]
 pub async fn report(
@@ -131,7 +130,7 @@ pub async fn report(
 /// The annual report as a printable French page.
 #[utoipa::path(tag = "indicators", security(("bearer" = [])), params(("id" = Uuid, Path), ReportQuery), responses(
     (status = 200, description = "HTML", content_type = "text/html"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query, Invalid,
 ))]
 #[get("/committees/{id}/report.html")]
 pub async fn report_html(

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, post, put, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, OptionalJson};
+use super::problems::{Authenticated, ById, JsonBody, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::attendance::{Attendance, AttendanceEntry, AttendanceUpdate};
 use crate::domain::invitations::{self, InvitationStatus, InviteRequest, Queued};
@@ -17,9 +18,8 @@ use crate::state::AppState;
 /// not yet invited.
 #[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = InviteRequest, responses(
     (status = 202, body = Queued),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "Not draft or convened, or already started", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/invitations")]
 pub async fn invite(
@@ -41,7 +41,7 @@ pub async fn invite(
 
 #[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = List<InvitationStatus>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/meetings/{id}/invitations")]
 pub async fn list(
@@ -61,8 +61,8 @@ pub async fn list(
 /// E-mails the invited who have not answered.
 #[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 202, body = Queued),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "Not convened, or already started", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/reminders")]
 pub async fn remind(
@@ -82,7 +82,7 @@ pub async fn remind(
 /// Per invited member: the answer, the mode and the roll call, with counts.
 #[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Attendance),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/meetings/{id}/attendance")]
 pub async fn attendance(
@@ -102,9 +102,8 @@ pub async fn attendance(
 /// The roll call for one member.
 #[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), request_body = AttendanceUpdate, responses(
     (status = 200, body = AttendanceEntry),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "Not the time for the roll call", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/meetings/{id}/attendance/{member_id}")]
 pub async fn record(

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::meetings::{self, Meeting, MeetingPatch, MeetingStatus, NewMeeting};
 use crate::domain::notices::Notices;
@@ -16,7 +17,7 @@ use crate::state::AppState;
 /// Most recent first.
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path), Paging), responses(
     (status = 200, body = List<Meeting>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query, Invalid,
 ))]
 #[get("/committees/{id}/meetings")]
 pub async fn list(
@@ -39,9 +40,7 @@ pub async fn list(
 /// minutes, the agenda starts with their approval.
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewMeeting, responses(
     (status = 201, body = Meeting),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[post("/committees/{id}/meetings")]
 pub async fn create(
@@ -61,7 +60,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Meeting),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/meetings/{id}")]
 pub async fn get(
@@ -82,9 +81,8 @@ pub async fn get(
 /// invited (iCalendar update, SEQUENCE + 1).
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MeetingPatch, responses(
     (status = 200, body = Meeting),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
     (status = 409, description = "Not draft or convened", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/meetings/{id}")]
 pub async fn update(
@@ -107,7 +105,7 @@ pub async fn update(
 /// (iCalendar CANCEL).
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Meeting),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
     (status = 409, description = "Already held or cancelled", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/cancel")]
@@ -128,7 +126,7 @@ pub async fn cancel(
 /// Records that a convened meeting took place (convened → held).
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Meeting),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
     (status = 409, description = "Not convened", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/hold")]
@@ -156,7 +154,7 @@ pub struct ConvocationQuery {
 /// Printable convocation letters (A4), for members invited by post.
 #[utoipa::path(tag = "meetings", security(("bearer" = [])), params(("id" = Uuid, Path), ConvocationQuery), responses(
     (status = 200, description = "HTML, one page per letter", content_type = "text/html"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query,
 ))]
 #[get("/meetings/{id}/convocation.html")]
 pub async fn convocation(

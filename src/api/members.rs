@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::gdpr::{self, MemberExport};
 use crate::domain::member_csv::{self, CSV_LIMIT};
@@ -34,7 +35,7 @@ pub struct MemberQuery {
 /// By last name, then first name.
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(MemberQuery, Paging), responses(
     (status = 200, body = List<Member>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Query, Invalid,
 ))]
 #[get("/members")]
 pub async fn list(
@@ -59,8 +60,7 @@ pub async fn list(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), request_body = NewMember, responses(
     (status = 201, body = Member),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, JsonBody,
 ))]
 #[post("/members")]
 pub async fn create(
@@ -79,7 +79,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Member),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/members/{id}")]
 pub async fn get(
@@ -98,10 +98,8 @@ pub async fn get(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MemberPatch, responses(
     (status = 200, body = Member),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
     (status = 409, description = "Anonymised", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/members/{id}")]
 pub async fn update(
@@ -124,7 +122,7 @@ pub async fn update(
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, description = "Archived: history refers to the member", body = Member),
     (status = 204, description = "Deleted"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
 ))]
 #[delete("/members/{id}")]
 pub async fn remove(
@@ -148,8 +146,7 @@ pub async fn remove(
 /// GDPR: everything held about the person.
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = MemberExport),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
 ))]
 #[get("/members/{id}/export")]
 pub async fn export(
@@ -171,8 +168,7 @@ pub async fn export(
 /// GDPR: erases the person's identity, keeps the history.
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Member),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
 ))]
 #[post("/members/{id}/anonymize")]
 pub async fn anonymize(
@@ -202,8 +198,10 @@ pub struct ImportQuery {
 /// BOM). All or nothing: a 422 lists every bad line.
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses(
     (status = 200, body = ImportReport),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 413, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, Query,
+    (status = 400, description = "Unreadable body, or a query parameter of the wrong type", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Body over the size limit", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Content-Type is not `text/csv`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Bad lines, each with its number", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/members/import")]
@@ -240,7 +238,7 @@ pub async fn import(
 /// The members as CSV, in the columns the import reads.
 #[utoipa::path(tag = "registry", security(("bearer" = [])), responses(
     (status = 200, description = "UTF-8 with BOM, `;`-separated", content_type = "text/csv"),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
+    Authenticated,
 ))]
 #[get("/members.csv")]
 pub async fn export_csv(

@@ -6,9 +6,10 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use super::problems::{Authenticated, ById, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::memberships::{self, Membership, MembershipPatch, NewMembership};
-use crate::error::{AppResult, Problem};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -24,7 +25,7 @@ pub struct MembershipQuery {
 /// its titular (`substitute_for`).
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path), MembershipQuery), responses(
     (status = 200, body = List<Membership>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query,
 ))]
 #[get("/committees/{id}/memberships")]
 pub async fn list(
@@ -49,9 +50,7 @@ pub async fn list(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = NewMembership, responses(
     (status = 201, body = Membership),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[post("/committees/{id}/memberships")]
 pub async fn create(
@@ -71,9 +70,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MembershipPatch, responses(
     (status = 200, body = Membership),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[patch("/memberships/{id}")]
 pub async fn update(
@@ -94,8 +91,7 @@ pub async fn update(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 204, description = "Removed"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
 ))]
 #[delete("/memberships/{id}")]
 pub async fn remove(

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
+use super::problems::{Authenticated, ById, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::auth::{Caller, Permission, password};
 use crate::domain::distribution::{self, Distributed, Recipient};
@@ -19,7 +20,7 @@ use crate::state::AppState;
 
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Minutes),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/meetings/{id}/minutes")]
 pub async fn get(
@@ -39,9 +40,8 @@ pub async fn get(
 /// Saves the draft (any number of times); 409 once submitted or signed.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = MinutesInput, responses(
     (status = 200, body = Minutes),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "Not held, or the minutes are submitted or signed", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/meetings/{id}/minutes")]
 pub async fn save(
@@ -63,7 +63,8 @@ pub async fn save(
 /// draft → submitted.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Minutes),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "No draft to submit", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/minutes/submit")]
 pub async fn submit(
@@ -83,8 +84,8 @@ pub async fn submit(
 /// submitted → draft, with the signatory's comment.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = ReturnRequest, responses(
     (status = 200, body = Minutes),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "Not submitted", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/minutes/return")]
 pub async fn return_to_draft(
@@ -107,9 +108,9 @@ pub async fn return_to_draft(
 /// format is rendered, stored and fingerprinted.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = SignRequest, responses(
     (status = 200, body = Minutes),
-    (status = 401, description = "Wrong password", body = Problem, content_type = "application/problem+json"),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 401, description = "No valid token, or the wrong password", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))),
+    (status = 409, description = "Not submitted", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/minutes/sign")]
 pub async fn sign(
@@ -158,7 +159,8 @@ pub async fn sign(
 /// signed → revision n + 1 in draft; the signed revision stays.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Minutes),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "Not signed", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/minutes/revise")]
 pub async fn revise(
@@ -217,7 +219,7 @@ async fn document(
 /// The compte-rendu as a printable page; once signed, the signed bytes.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
     (status = 200, description = "HTML", content_type = "text/html"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query,
 ))]
 #[get("/meetings/{id}/compte-rendu.html")]
 pub async fn html(
@@ -231,7 +233,7 @@ pub async fn html(
 
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
     (status = 200, description = "Markdown", content_type = "text/markdown"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query,
 ))]
 #[get("/meetings/{id}/compte-rendu.md")]
 pub async fn markdown(
@@ -245,7 +247,7 @@ pub async fn markdown(
 
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
     (status = 200, description = "PDF", content_type = "application/pdf"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById, Query,
 ))]
 #[get("/meetings/{id}/compte-rendu.pdf")]
 pub async fn pdf(
@@ -260,6 +262,7 @@ pub async fn pdf(
 /// E-mails the signed PDF to every committee member with an e-mail.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 202, body = Distributed),
+    Authenticated, Restricted, ById,
     (status = 409, description = "Not signed", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/meetings/{id}/minutes/distribute")]
@@ -280,7 +283,7 @@ pub async fn distribute(
 /// Who was sent the compte-rendu, and when.
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = List<Recipient>),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/meetings/{id}/minutes/distribution")]
 pub async fn recipients(

@@ -15,12 +15,15 @@ pub mod members;
 pub mod memberships;
 pub mod minutes;
 pub mod organizations;
+pub mod problems;
 pub mod rsvp;
 pub mod structures;
 pub mod users;
 pub mod verify;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa::openapi::RefOr;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::scope;
@@ -35,6 +38,8 @@ use crate::error::AppError;
         description = "Comités Locaux des Usagers : registre, réunions, invitations, comptes-rendus et plans d'actions."
     ),
     modifiers(&BearerAuth),
+    // Referenced by the shared error responses of `problems`.
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
     tags(
         (name = "auth", description = "Staff authentication"),
         (name = "structures", description = "Public services running committees"),
@@ -64,10 +69,75 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Completes the document collected from the routes, which OpenAPI would
+/// otherwise reject:
+/// - every response needs a description, and a route's success response
+///   usually has none of its own: it gets its status's reason phrase ("OK");
+/// - operation ids must be unique, and utoipa takes the handler's name
+///   (`list`, `get`… in every module): a name several handlers share is
+///   prefixed with its path (`members_list`, `committees_meetings_list`),
+///   and the HEAD of a GET handler is suffixed `_head`.
+pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
+    let mut operations: Vec<(String, &'static str, &mut utoipa::openapi::path::Operation)> =
+        Vec::new();
+    for (path, item) in &mut openapi.paths.paths {
+        let methods = [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("options", &mut item.options),
+            ("head", &mut item.head),
+            ("patch", &mut item.patch),
+            ("trace", &mut item.trace),
+            ("query", &mut item.query),
+        ];
+        for (method, operation) in methods {
+            if let Some(operation) = operation {
+                operations.push((path.clone(), method, operation));
+            }
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for (_, _, operation) in &operations {
+        if let Some(id) = &operation.operation_id {
+            *seen.entry(id.clone()).or_insert(0) += 1;
+        }
+    }
+    for (path, method, operation) in operations {
+        for (status, response) in &mut operation.responses.responses {
+            if let RefOr::T(response) = response
+                && response.description.is_empty()
+            {
+                response.description = StatusCode::from_bytes(status.as_bytes())
+                    .ok()
+                    .and_then(|status| status.canonical_reason())
+                    .unwrap_or("Response")
+                    .to_owned();
+            }
+        }
+        if let Some(id) = operation.operation_id.as_mut()
+            && seen.get(id.as_str()).is_some_and(|&count| count > 1)
+        {
+            let resource: Vec<String> = path
+                .trim_start_matches(V1)
+                .split('/')
+                .filter(|segment| !segment.is_empty() && !segment.starts_with('{'))
+                .map(|segment| segment.replace(|c: char| !c.is_ascii_alphanumeric(), "_"))
+                .collect();
+            let suffix = if method == "head" { "_head" } else { "" };
+            *id = format!("{}_{id}{suffix}", resource.join("_"));
+        }
+    }
+}
+
+/// The prefix of the API's routes.
+const V1: &str = "/api/v1";
+
 /// Every route under `/api/v1`.
 pub fn v1(config: &mut ServiceConfig) {
     config.service(
-        scope::scope("/api/v1")
+        scope::scope(V1)
             .service(auth::login)
             .service(auth::me)
             .service(structures::list)

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::organizations::{
     self, NewOrganization, Organization, OrganizationPatch, Removal,
@@ -27,7 +28,7 @@ pub struct OrganizationQuery {
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(OrganizationQuery, Paging), responses(
     (status = 200, body = List<Organization>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Query, Invalid,
 ))]
 #[get("/organizations")]
 pub async fn list(
@@ -50,9 +51,8 @@ pub async fn list(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), request_body = NewOrganization, responses(
     (status = 201, body = Organization),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, JsonBody,
     (status = 409, description = "Name already used", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/organizations")]
 pub async fn create(
@@ -71,7 +71,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Organization),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/organizations/{id}")]
 pub async fn get(
@@ -90,9 +90,8 @@ pub async fn get(
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = OrganizationPatch, responses(
     (status = 200, body = Organization),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "Name already used", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/organizations/{id}")]
 pub async fn update(
@@ -114,7 +113,7 @@ pub async fn update(
 #[utoipa::path(tag = "registry", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, description = "Archived: members refer to it", body = Organization),
     (status = 204, description = "Deleted"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
 ))]
 #[delete("/organizations/{id}")]
 pub async fn remove(

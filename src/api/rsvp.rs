@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::Json;
+use super::problems::JsonBody;
 use crate::domain::attendance::{AttendanceMode, Response};
 use crate::domain::notices::Notices;
 use crate::domain::rsvp::{self, Answer, AnswerOutcome, LinkRefusal};
@@ -147,8 +148,12 @@ async fn record(
 /// Records the answer from the page and shows it again, confirmed.
 #[utoipa::path(tag = "rsvp", params(("token" = String, Path)), request_body(content = AnswerForm, content_type = "application/x-www-form-urlencoded"), responses(
     (status = 200, description = "Recorded; the page with a confirmation", content_type = "text/html"),
-    (status = 400, description = "Forged or unknown link", content_type = "text/html"),
+    (status = 400, description = "Forged or unknown link (the page), or an unreadable form", content(
+        (String = "text/html"),
+        (Problem = "application/problem+json"),
+    )),
     (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
+    (status = 413, description = "Form over the size limit", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Incomplete answer; the page says what is missing", content_type = "text/html"),
 ))]
 #[post("/rsvp/{token}")]
@@ -196,9 +201,9 @@ pub async fn answer_form(
 /// Records an answer (JSON). The same answer twice changes nothing.
 #[utoipa::path(tag = "rsvp", params(("token" = String, Path)), request_body = Answer, responses(
     (status = 200, body = AnswerOutcome),
-    (status = 400, description = "Forged or unknown link", body = Problem, content_type = "application/problem+json"),
+    JsonBody,
+    (status = 400, description = "Forged or unknown link, or not JSON", body = Problem, content_type = "application/problem+json"),
     (status = 410, description = "The meeting has started or was cancelled", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/rsvp/{token}")]
 pub async fn answer_json(

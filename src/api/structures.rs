@@ -4,15 +4,16 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::structures::{self, NewStructure, Structure, StructurePatch};
-use crate::error::{AppResult, Problem};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 /// Structures visible to the caller (all of them for an administrator).
 #[utoipa::path(tag = "structures", security(("bearer" = [])), params(Paging), responses(
     (status = 200, body = List<Structure>),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Query, Invalid,
 ))]
 #[get("/structures")]
 pub async fn list(
@@ -30,8 +31,7 @@ pub async fn list(
 
 #[utoipa::path(tag = "structures", security(("bearer" = [])), request_body = NewStructure, responses(
     (status = 201, body = Structure),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, JsonBody,
 ))]
 #[post("/structures")]
 pub async fn create(
@@ -50,7 +50,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "structures", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Structure),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, ById,
 ))]
 #[get("/structures/{id}")]
 pub async fn get(
@@ -69,9 +69,7 @@ pub async fn get(
 
 #[utoipa::path(tag = "structures", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = StructurePatch, responses(
     (status = 200, body = Structure),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
 ))]
 #[patch("/structures/{id}")]
 pub async fn update(

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List, Paging};
+use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::auth::password;
 use crate::domain::users::{self, NewUser, PreparedUser, User, UserPatch};
@@ -22,7 +23,7 @@ pub struct UserFilter {
 
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(UserFilter, Paging), responses(
     (status = 200, body = List<User>),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, Query, Invalid,
 ))]
 #[get("/users")]
 pub async fn list(
@@ -42,9 +43,8 @@ pub async fn list(
 
 #[utoipa::path(tag = "users", security(("bearer" = [])), request_body = NewUser, responses(
     (status = 201, body = User),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, JsonBody,
     (status = 409, description = "E-mail already used", body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/users")]
 pub async fn create(
@@ -76,7 +76,7 @@ pub async fn create(
 
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = User),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
 ))]
 #[get("/users/{id}")]
 pub async fn get(
@@ -95,10 +95,8 @@ pub async fn get(
 
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = UserPatch, responses(
     (status = 200, body = User),
-    (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, JsonBody,
+    (status = 409, description = "E-mail already used, or one's own role or activation", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/users/{id}")]
 pub async fn update(
@@ -124,7 +122,8 @@ pub async fn update(
 /// Deletes the account; its tokens stop working at once.
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 204, description = "Deleted"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "One's own account", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/users/{id}")]
 pub async fn remove(

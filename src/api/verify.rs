@@ -19,8 +19,14 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 /// Anyone may check a fingerprint; the answer holds no member's data.
 #[utoipa::path(tag = "minutes", params(("sha256" = String, Path, description = "The SHA-256 of a document, hex")), responses(
-    (status = 200, body = Verification),
-    (status = 404, description = "No signed document has this fingerprint", body = Problem, content_type = "application/problem+json"),
+    (status = 200, description = "JSON, or a French page when `Accept` asks for HTML", content(
+        (Verification = "application/json"),
+        (String = "text/html"),
+    )),
+    (status = 404, description = "No signed document has this fingerprint", content(
+        (Problem = "application/problem+json"),
+        (String = "text/html"),
+    )),
 ))]
 #[get("/verify/{sha256}")]
 pub async fn verify(

@@ -14,9 +14,10 @@ use crate::store::{self, Scope};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldChange {
     pub field: String,
-    #[schema(value_type = Object)]
+    /// The value before, of the field's own type (null when it was empty,
+    /// or on creation).
     pub from: Value,
-    #[schema(value_type = Object)]
+    /// The value after, of the field's own type.
     pub to: Value,
 }
 

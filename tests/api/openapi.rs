@@ -122,6 +122,61 @@ async fn openapi_lists_every_route() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// Every operation has its own id and every response a description, as
+/// OpenAPI requires, and every operation documents the errors its shape
+/// implies, as problem+json: 401 behind a token, 404 with a record in the
+/// path, 400/413/415/422 with a JSON body.
+#[actix_web::test]
+async fn every_operation_documents_its_errors() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let doc = app
+        .request(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .assert_status(200)
+        .json();
+    let mut missing = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let id = operation["operationId"].as_str().unwrap_or_default();
+            if !ids.insert(id.to_owned()) {
+                missing.push(format!("{method} {path}: operationId {id:?} not unique"));
+            }
+            let responses = operation["responses"].as_object().expect("responses");
+            for (status, response) in responses {
+                if response["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .is_empty()
+                {
+                    missing.push(format!("{method} {path} {status}: no description"));
+                }
+            }
+            let mut expected = Vec::new();
+            if operation["security"].is_array() {
+                expected.push("401");
+            }
+            let in_path = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["in"] == "path" && p["name"] == "id");
+            if in_path {
+                expected.push("404");
+            }
+            if operation["requestBody"]["content"]["application/json"].is_object() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            for status in expected {
+                if !responses[status]["content"]["application/problem+json"]["schema"].is_object() {
+                    missing.push(format!("{method} {path}: no {status} problem+json"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}
+
 /// Each documented route is served: without a token every one of them
 /// answers (401, 415, 200…), none falls to the 404 of unknown routes.
 #[actix_web::test]
