@@ -11,6 +11,7 @@
 //! `--requests N` (100,000 by default), `--short` (5,000, for CI).
 
 mod corpus;
+mod openapi;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -169,7 +170,7 @@ async fn run() -> Result<bool, String> {
     let api = Api::new(&server.base);
     let (token, ids, _) = seed_records(&api).await?;
     let doc = api.get("/api/v1/openapi.json", &token).await?;
-    let operations = corpus::operations(&doc);
+    let operations = openapi::operations(&doc);
 
     let keys = TokenKeys::from_secret(JWT_SECRET.as_bytes())?;
     let other = TokenKeys::from_secret(b"une autre cle de signature, inconnue du serveur")?;

@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -67,8 +68,9 @@ impl Backend {
 }
 
 /// CLU_BENCH_POSTGRES_URL, else CLU_TEST_POSTGRES_URL, else a throwaway
-/// PostgreSQL 15 cluster that stops when this process exits.
+/// PostgreSQL 15 cluster, started once, that stops when this process exits.
 fn postgres_base_url() -> Result<String, String> {
+    static THROWAWAY: OnceLock<Result<String, String>> = OnceLock::new();
     for name in ["CLU_BENCH_POSTGRES_URL", "CLU_TEST_POSTGRES_URL"] {
         if let Ok(url) = std::env::var(name)
             && !url.is_empty()
@@ -76,19 +78,20 @@ fn postgres_base_url() -> Result<String, String> {
             return Ok(url);
         }
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/throwaway-postgres");
-    let output = Command::new(script)
-        .arg(std::process::id().to_string())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{script}: {e}"))?;
-    if !output.status.success() {
-        return Err("scripts/throwaway-postgres failed".into());
-    }
-    let url = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    // SAFETY of the process: single-threaded at this point of the bench.
-    unsafe { std::env::set_var("CLU_BENCH_POSTGRES_URL", &url) };
-    Ok(url)
+    THROWAWAY
+        .get_or_init(|| {
+            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/throwaway-postgres");
+            let output = Command::new(script)
+                .arg(std::process::id().to_string())
+                .stderr(Stdio::inherit())
+                .output()
+                .map_err(|e| format!("{script}: {e}"))?;
+            if !output.status.success() {
+                return Err("scripts/throwaway-postgres failed".into());
+            }
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        })
+        .clone()
 }
 
 pub struct Server {
