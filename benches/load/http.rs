@@ -24,6 +24,8 @@ pub struct HttpReport {
 }
 
 pub const LINKS: usize = 500;
+/// The audit trail's answers, for their count.
+const ANSWER_EVENTS: &str = "/api/v1/audit?entity=invitation&limit=1";
 
 pub async fn run(backend: Backend, dir: &Path, seconds: u64) -> Result<HttpReport, String> {
     let url = backend.fresh_url(dir)?;
@@ -73,7 +75,7 @@ pub async fn run(backend: Backend, dir: &Path, seconds: u64) -> Result<HttpRepor
         );
         std::thread::sleep(Duration::from_secs(hold));
     }
-    let events_before = answer_events(&api, token).await?;
+    let events_before = api.total(ANSWER_EVENTS, token).await?;
 
     let load = Load {
         server: &server,
@@ -113,7 +115,7 @@ pub async fn run(backend: Backend, dir: &Path, seconds: u64) -> Result<HttpRepor
             items.iter().filter(|i| i["response"] != "pending").count()
         });
     }
-    let answer_events = answer_events(&api, token).await? - events_before;
+    let answer_events = api.total(ANSWER_EVENTS, token).await? - events_before;
     let peak_rss_kib = server.peak_rss_kib();
     server.stop()?;
     Ok(HttpReport {
@@ -126,14 +128,4 @@ pub async fn run(backend: Backend, dir: &Path, seconds: u64) -> Result<HttpRepor
         answer_events,
         peak_rss_kib,
     })
-}
-
-/// Answers recorded in the audit trail so far.
-async fn answer_events(api: &Api, token: &str) -> Result<i64, String> {
-    let page = api
-        .get("/api/v1/audit?entity=invitation&limit=1", token)
-        .await?;
-    page["total"]
-        .as_i64()
-        .ok_or_else(|| format!("audit without total: {page}"))
 }

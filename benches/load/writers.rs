@@ -16,6 +16,8 @@ use crate::support::seed;
 use crate::support::server::{Backend, Server};
 
 pub const WRITERS: usize = 64;
+/// The whole audit trail, for its count.
+const AUDIT_EVENTS: &str = "/api/v1/audit?limit=1";
 
 #[derive(Default)]
 pub struct WritersReport {
@@ -88,7 +90,7 @@ pub async fn run(dir: &Path, seconds: u64) -> Result<WritersReport, String> {
             action,
         });
     }
-    let audit_before = audit_total(&api, &token).await?;
+    let audit_before = api.total(AUDIT_EVENTS, &token).await?;
 
     eprintln!("[writers] {WRITERS} writers for {seconds} s");
     let started = Instant::now();
@@ -171,7 +173,7 @@ pub async fn run(dir: &Path, seconds: u64) -> Result<WritersReport, String> {
             }
         }
     }
-    report.audit_events = audit_total(&api, &token).await? - audit_before;
+    report.audit_events = api.total(AUDIT_EVENTS, &token).await? - audit_before;
     report.locked_in_log = server.log_lines_with("database is locked");
     server.stop()?;
     Ok(report)
@@ -257,11 +259,4 @@ async fn write_until(
         step += 1;
     }
     tally
-}
-
-async fn audit_total(api: &Api, token: &str) -> Result<i64, String> {
-    let page = api.get("/api/v1/audit?limit=1", token).await?;
-    page["total"]
-        .as_i64()
-        .ok_or_else(|| format!("audit without total: {page}"))
 }

@@ -83,6 +83,14 @@ impl Api {
         self.expect(Method::GET, path, token, None, 200).await
     }
 
+    /// The `total` of a list (`?limit=1` is enough).
+    pub async fn total(&self, path: &str, token: &str) -> Result<i64, String> {
+        let page = self.get(path, token).await?;
+        page["total"]
+            .as_i64()
+            .ok_or_else(|| format!("GET {path}: no total in {page}"))
+    }
+
     /// POSTs, expects 201, returns the new record's id.
     pub async fn create(&self, path: &str, token: &str, body: &Value) -> Result<String, String> {
         let created = self
