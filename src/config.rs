@@ -56,6 +56,15 @@ pub struct Settings {
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
     pub log: String,
+    // The staff web interface's session (src/web/session.rs).
+    /// Key of the session cookie, at least 32 bytes; unset: generated and
+    /// kept in `data_dir/session-key`.
+    #[serde(default)]
+    pub session_secret: Option<Secret>,
+    /// A session unused this long ends.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in, used or not.
+    pub session_max_hours: i64,
 }
 
 /// Where the settings could not be read, in words an operator can act on.
@@ -124,6 +133,41 @@ impl Settings {
         while self.public_url.ends_with('/') {
             self.public_url.pop();
         }
+        self.normalize_web();
+    }
+
+    // The web interface's settings.
+    fn normalize_web(&mut self) {
+        if self
+            .session_secret
+            .as_ref()
+            .is_some_and(|s| s.expose().is_empty())
+        {
+            self.session_secret = None;
+        }
+    }
+
+    fn validate_web(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.session_secret
+            && secret.expose().len() < crate::auth::token::MIN_SECRET_LEN
+        {
+            return Err(ConfigError::Invalid(format!(
+                "CLU_SESSION_SECRET doit contenir au moins {} octets ; \
+                 laissez-le vide pour qu'une clé aléatoire soit générée",
+                crate::auth::token::MIN_SECRET_LEN
+            )));
+        }
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            return Err(ConfigError::Invalid(
+                "session_idle_minutes doit être compris entre 1 et 1440".into(),
+            ));
+        }
+        if !(1..=24).contains(&self.session_max_hours) {
+            return Err(ConfigError::Invalid(
+                "session_max_hours doit être compris entre 1 et 24".into(),
+            ));
+        }
+        Ok(())
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -161,6 +205,7 @@ impl Settings {
             ));
         }
         self.database_target()?;
+        self.validate_web()?;
         Ok(())
     }
 
@@ -239,6 +284,17 @@ mod tests {
     #[test]
     fn token_lifetime_is_capped_at_one_hour() {
         assert!(with(&[("token_ttl_seconds", "7200")]).is_err());
+    }
+
+    #[test]
+    fn web_session_settings_are_checked() {
+        let settings = with(&[]).expect("defaults load");
+        assert_eq!(settings.session_idle_minutes, 30);
+        assert_eq!(settings.session_max_hours, 10);
+        assert!(settings.session_secret.is_none());
+        assert!(with(&[("session_secret", "short")]).is_err());
+        assert!(with(&[("session_idle_minutes", "0")]).is_err());
+        assert!(with(&[("session_max_hours", "48")]).is_err());
     }
 
     #[test]

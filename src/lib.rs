@@ -22,11 +22,12 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod templates;
+pub mod web;
 
+use actix_web::App;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{App, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -48,6 +49,9 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    // The actix `web` module, here; `crate::web` is the staff interface.
+    use actix_web::web;
+    let session = crate::web::session::middleware(&state);
     let (app, mut openapi) = App::new()
         .into_utoipa_app()
         .openapi(api::ApiDoc::openapi())
@@ -70,7 +74,9 @@ pub fn build_app(
     app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new([OPENAPI_PATH])))
         .service(web::redirect("/docs", "/docs/"))
-        .default_service(web::to(api::not_found))
+        .configure(crate::web::static_files)
+        .configure(|config| crate::web::pages(config, session))
+        .default_service(web::to(crate::web::not_found))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

@@ -26,6 +26,8 @@ pub struct AppState {
     pub pdf: Arc<PdfEngine>,
     /// Wakes the outbox worker when mail is queued.
     pub outbox_wake: Arc<Notify>,
+    /// Encrypts the web interface's session cookie.
+    pub session_key: actix_web::cookie::Key,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
         let decoy: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let decoy_hash = password::hash(&decoy).map_err(|e| format!("{e:?}"))?;
         let templates = Templates::load(settings.templates_dir.as_deref())?;
+        let session_key = crate::web::session::load_key(&settings)?;
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -48,6 +51,7 @@ impl AppState {
             pdf: Arc::new(PdfEngine::new(templates.typst_source())),
             templates: Arc::new(templates),
             outbox_wake: Arc::new(Notify::new()),
+            session_key,
         })
     }
 

@@ -61,27 +61,37 @@ impl FromRequest for Caller {
             let claims = state
                 .keys
                 .verify_access(&token, state.clock.now().timestamp())?;
-            let user = state
-                .db
-                .read(move |conn| {
-                    Ok(store::users::find_any(conn, &claims.sub)?.map(|u| (u, claims)))
-                })
-                .await?;
-            let (user, claims) = user.ok_or(AppError::Unauthorized)?;
-            if !user.active || user.token_version != claims.ver {
-                return Err(AppError::Unauthorized);
-            }
-            let role = Role::parse(&user.role)
-                .ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
-            Ok(Caller {
-                user_id: user.id,
-                email: user.email,
-                display_name: user.display_name,
-                role,
-                structure_id: user.structure_id,
-            })
+            current(&state, claims.sub, claims.ver).await
         })
     }
+}
+
+/// The account `user_id` as it is now, if it still exists, is active and
+/// is still at `token_version`; 401 otherwise. Bearer tokens and the web
+/// session both end here, so disabling an account or bumping its version
+/// ends both at once.
+pub async fn current(
+    state: &AppState,
+    user_id: String,
+    token_version: i32,
+) -> Result<Caller, AppError> {
+    let user = state
+        .db
+        .read(move |conn| Ok(store::users::find_any(conn, &user_id)?))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !user.active || user.token_version != token_version {
+        return Err(AppError::Unauthorized);
+    }
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
+    Ok(Caller {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role,
+        structure_id: user.structure_id,
+    })
 }
 
 /// What a route needs: one marker type per permission, for `Can`.

@@ -1,0 +1,79 @@
+//! `GET /tableau-de-bord`: the meetings to come, with who has answered.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::calls;
+use super::error::WebResult;
+use super::layout::{self, Layout, Nav};
+use super::session::Staff;
+use crate::domain::meetings::MeetingStatus;
+use crate::state::AppState;
+
+/// Meetings shown.
+const NEXT_MEETINGS: usize = 10;
+
+pub struct MeetingRow {
+    pub date: String,
+    pub hours: String,
+    pub committee: String,
+    pub title: String,
+    pub location: String,
+    pub status: &'static str,
+    /// The DSFR badge's variant for the status.
+    pub badge: &'static str,
+    pub invited: i64,
+    pub accepted: usize,
+    pub declined: usize,
+    pub pending: usize,
+}
+
+#[derive(Template)]
+#[template(path = "web/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    meetings: Vec<MeetingRow>,
+    committees: i64,
+    can_write: bool,
+}
+
+fn badge(status: MeetingStatus) -> &'static str {
+    match status {
+        MeetingStatus::Draft => "fr-badge--info",
+        MeetingStatus::Convened => "fr-badge--success",
+        MeetingStatus::Cancelled => "fr-badge--error",
+        _ => "fr-badge--new",
+    }
+}
+
+pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpResponse> {
+    let now = state.clock.now();
+    let (upcoming, committees) =
+        calls::upcoming_meetings(&state, &staff.caller, now, NEXT_MEETINGS).await?;
+    let meetings = upcoming
+        .into_iter()
+        .map(|u| MeetingRow {
+            date: crate::french::long_date_of(u.meeting.starts_at),
+            hours: crate::french::hours(u.meeting.starts_at, u.meeting.ends_at),
+            committee: u.committee,
+            title: u.meeting.title,
+            location: u.meeting.location.unwrap_or_default(),
+            status: u.meeting.status.label(),
+            badge: badge(u.meeting.status),
+            invited: u.invited,
+            accepted: u.counts.accepted,
+            declined: u.counts.declined,
+            pending: u.counts.pending,
+        })
+        .collect();
+    let page = DashboardPage {
+        layout: Layout::staff(&staff, "Tableau de bord", Nav::Dashboard, &[]),
+        meetings,
+        committees,
+        can_write: staff
+            .caller
+            .require(crate::auth::policy::Permission::Write)
+            .is_ok(),
+    };
+    Ok(layout::ok(&page)?)
+}

@@ -1,0 +1,167 @@
+//! What every page's layout (`templates/web/base.html`) shows: the title,
+//! the header (the structure's Marianne block, the signed-in user), the
+//! main navigation, the breadcrumb; and how a page becomes a response.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use askama::Template;
+
+use super::assets;
+use super::calls::StructureHeader;
+use super::session::Staff;
+use crate::error::AppError;
+
+/// The main navigation's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    None,
+    Dashboard,
+    Account,
+}
+
+/// One step of the breadcrumb; the last one is the current page.
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+pub struct NavLink {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+pub struct Layout {
+    /// The page's own title; the document's is "{title} — clu".
+    pub title: String,
+    /// Lines of the Marianne block: "Préfecture", "de la Haute-Marne".
+    pub logo_lines: Vec<String>,
+    pub tagline: String,
+    /// The signed-in user's name; `None` on the sign-in and error pages.
+    pub user_name: Option<String>,
+    /// The form token of the sign-out button (and of the page's forms).
+    pub csrf: String,
+    pub nav: Vec<NavLink>,
+    pub breadcrumb: Vec<Crumb>,
+    pub css: String,
+    pub own_css: String,
+    pub js_module: String,
+    pub js_nomodule: String,
+    pub htmx: String,
+    pub favicon: String,
+}
+
+const TAGLINE: &str = "Comités locaux des usagers";
+
+/// "Préfecture de la Haute-Marne" as the two lines of the Marianne block.
+fn logo_lines(structure: Option<&StructureHeader>) -> Vec<String> {
+    let Some(name) = structure.map(|s| s.name.trim()).filter(|n| !n.is_empty()) else {
+        return vec!["République".into(), "Française".into()];
+    };
+    for joint in [" de ", " du ", " des ", " d’", " d'"] {
+        if let Some(at) = name.find(joint) {
+            return vec![name[..at].to_owned(), name[at + 1..].to_owned()];
+        }
+    }
+    vec![name.to_owned()]
+}
+
+impl Layout {
+    fn base(title: &str, structure: Option<&StructureHeader>) -> Self {
+        Self {
+            title: title.to_owned(),
+            logo_lines: logo_lines(structure),
+            tagline: structure
+                .map(|s| format!("{TAGLINE} — {}", s.service_name))
+                .unwrap_or_else(|| TAGLINE.to_owned()),
+            user_name: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+            breadcrumb: Vec::new(),
+            css: assets::dsfr("dsfr.min.css"),
+            own_css: assets::own_css(),
+            js_module: assets::dsfr("dsfr.module.min.js"),
+            js_nomodule: assets::dsfr("dsfr.nomodule.min.js"),
+            htmx: assets::htmx(),
+            favicon: assets::dsfr("favicon/favicon.svg"),
+        }
+    }
+
+    /// A page for someone not signed in (sign-in, errors).
+    pub fn public(title: &str, csrf: String) -> Self {
+        Self {
+            csrf,
+            ..Self::base(title, None)
+        }
+    }
+
+    /// A page of the signed-in staff, with its navigation and breadcrumb
+    /// (`trail`: the pages above this one, then this one).
+    pub fn staff(staff: &Staff, title: &str, nav: Nav, trail: &[(&str, &str)]) -> Self {
+        let mut layout = Self::base(title, staff.structure.as_ref());
+        layout.user_name = Some(staff.caller.display_name.clone());
+        layout.csrf = staff.csrf.clone();
+        layout.nav = [
+            ("Tableau de bord", super::DASHBOARD, Nav::Dashboard),
+            ("Mon compte", super::ACCOUNT, Nav::Account),
+        ]
+        .into_iter()
+        .map(|(label, href, entry)| NavLink {
+            label,
+            href,
+            current: entry == nav,
+        })
+        .collect();
+        layout.breadcrumb = trail
+            .iter()
+            .map(|(label, href)| Crumb {
+                label: (*label).to_owned(),
+                href: Some((*href).to_owned()),
+            })
+            .chain(std::iter::once(Crumb {
+                label: title.to_owned(),
+                href: None,
+            }))
+            .collect();
+        layout
+    }
+}
+
+/// Renders a page with the status given.
+pub fn page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = template
+        .render()
+        .map_err(|e| AppError::internal(format!("template: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+pub fn ok(template: &impl Template) -> Result<HttpResponse, AppError> {
+    page(StatusCode::OK, template)
+}
+
+/// After a successful POST: see the result with a GET (POST-redirect-GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_structure_name_makes_the_marianne_block() {
+        let header = StructureHeader {
+            name: "Préfecture de la Haute-Marne".into(),
+            service_name: "SGCD".into(),
+        };
+        assert_eq!(
+            logo_lines(Some(&header)),
+            ["Préfecture", "de la Haute-Marne"]
+        );
+        assert_eq!(logo_lines(None), ["République", "Française"]);
+    }
+}

@@ -1,0 +1,206 @@
+//! The staff session of the web interface: an encrypted cookie (actix-session's
+//! cookie store, AES-GCM) holding the user id, the user's token version, when
+//! the session began and when it was last used, and the CSRF token.
+//!
+//! Every request that needs a signed-in user goes through `Staff`, which
+//! ends the session when it has been idle too long, is older than a working
+//! day, or when the account is disabled or its token version has changed
+//! (the same check as for bearer tokens: `auth::caller::current`).
+
+use std::io::Write;
+use std::path::Path;
+
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_session::{Session, SessionExt, SessionMiddleware};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::calls;
+use super::error::WebError;
+use crate::auth::Caller;
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const COOKIE_NAME: &str = "clu_session";
+const KEY_FILE: &str = "session-key";
+const USER: &str = "uid";
+const VERSION: &str = "ver";
+const STARTED: &str = "iat";
+const SEEN: &str = "seen";
+const CSRF: &str = "csrf";
+/// `seen` is rewritten (and the cookie sent again) at most this often.
+const SEEN_RESOLUTION_SECONDS: i64 = 60;
+
+/// The session middleware: `HttpOnly`, `SameSite=Lax`, `Secure` whenever
+/// the public address is https, and no `Max-Age` (closing the browser ends
+/// it; the idle and absolute limits are checked by `Staff`).
+pub fn middleware(state: &AppState) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), state.session_key.clone())
+        .cookie_name(COOKIE_NAME.to_owned())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(state.settings.public_url.starts_with("https://"))
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(BrowserSession::default())
+        .build()
+}
+
+/// The configured session key, or the one kept in the data folder, made on
+/// first start (32 random bytes, hex, readable by the owner only).
+pub fn load_key(settings: &Settings) -> Result<Key, String> {
+    let master = match &settings.session_secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => load_or_create_key_file(&settings.data_dir)?,
+    };
+    if master.len() < crate::auth::token::MIN_SECRET_LEN {
+        return Err("la clé de session est trop courte".into());
+    }
+    // HKDF from the master key to the 64 bytes the cookie needs.
+    Ok(Key::derive_from(&master))
+}
+
+fn load_or_create_key_file(data_dir: &Path) -> Result<Vec<u8>, String> {
+    let path = data_dir.join(KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text.trim().as_bytes().to_vec()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("impossible de créer {} : {e}", data_dir.display()))?;
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| format!("aléa indisponible : {e}"))?;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&path)
+                .map_err(|e| format!("impossible de créer {} : {e}", path.display()))?;
+            file.write_all(hex.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new session key");
+            Ok(hex.into_bytes())
+        }
+        Err(err) => Err(format!("impossible de lire {} : {err}", path.display())),
+    }
+}
+
+fn random_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::internal(format!("getrandom: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn insert<T: serde::Serialize>(session: &Session, key: &str, value: T) -> Result<(), AppError> {
+    session
+        .insert(key, value)
+        .map_err(|e| AppError::internal(format!("session: {e}")))
+}
+
+fn get<T: serde::de::DeserializeOwned>(session: &Session, key: &str) -> Option<T> {
+    session.get(key).ok().flatten()
+}
+
+/// The session's CSRF token, made on first use (a signed-out visitor gets
+/// one too: the sign-in form carries it).
+pub fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = get::<String>(session, CSRF) {
+        return Ok(token);
+    }
+    let token = random_token()?;
+    insert(session, CSRF, &token)?;
+    Ok(token)
+}
+
+/// Whether `given` is the session's CSRF token (compared in constant time).
+pub fn csrf_matches(session: &Session, given: &str) -> bool {
+    let Some(expected) = get::<String>(session, CSRF) else {
+        return false;
+    };
+    let (a, b) = (expected.as_bytes(), given.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Starts a signed-in session: a new cookie, a new CSRF token.
+pub fn sign_in(
+    session: &Session,
+    user_id: &str,
+    token_version: i32,
+    now: i64,
+) -> Result<(), AppError> {
+    session.clear();
+    session.renew();
+    insert(session, USER, user_id)?;
+    insert(session, VERSION, token_version)?;
+    insert(session, STARTED, now)?;
+    insert(session, SEEN, now)?;
+    insert(session, CSRF, random_token()?)?;
+    Ok(())
+}
+
+/// Whether the session names a user (still to be checked by `Staff`).
+pub fn is_signed_in(session: &Session) -> bool {
+    session.contains_key(USER)
+}
+
+pub fn sign_out(session: &Session) {
+    session.purge();
+}
+
+/// The signed-in staff user of a web request, as the account is now, with
+/// what the layout shows of their structure.
+pub struct Staff {
+    pub caller: Caller,
+    pub csrf: String,
+    pub structure: Option<calls::StructureHeader>,
+}
+
+impl FromRequest for Staff {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let session = req.get_session();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("AppState missing"))?;
+            let (Some(user_id), Some(version)) =
+                (get::<String>(&session, USER), get::<i32>(&session, VERSION))
+            else {
+                return Err(WebError::SignInRequired);
+            };
+            let now = state.clock.now().timestamp();
+            let started = get::<i64>(&session, STARTED).unwrap_or(0);
+            let seen = get::<i64>(&session, SEEN).unwrap_or(0);
+            let settings = &state.settings;
+            if now - seen > settings.session_idle_minutes * 60
+                || now - started > settings.session_max_hours * 3600
+            {
+                sign_out(&session);
+                return Err(WebError::SessionEnded);
+            }
+            let caller = match crate::auth::caller::current(&state, user_id, version).await {
+                Ok(caller) => caller,
+                Err(AppError::Unauthorized) => {
+                    sign_out(&session);
+                    return Err(WebError::SessionEnded);
+                }
+                Err(other) => return Err(other.into()),
+            };
+            if now - seen >= SEEN_RESOLUTION_SECONDS {
+                insert(&session, SEEN, now)?;
+            }
+            let csrf = csrf_token(&session)?;
+            let structure = calls::structure_header(&state, &caller).await?;
+            Ok(Staff {
+                caller,
+                csrf,
+                structure,
+            })
+        })
+    }
+}
