@@ -81,18 +81,32 @@ pub struct Upcoming {
     pub counts: AttendanceCounts,
 }
 
+/// A meeting held, with its committee (its status says where its minutes are).
+pub struct Past {
+    pub meeting: Meeting,
+    pub committee: String,
+}
+
+/// What the dashboard shows.
+pub struct Overview {
+    /// Not cancelled, not over, soonest first.
+    pub upcoming: Vec<Upcoming>,
+    /// Over and not cancelled, most recent first.
+    pub past: Vec<Past>,
+    pub committees: i64,
+}
+
 /// Committees looked at, and meetings per committee, for the dashboard.
 const COMMITTEES: i64 = 100;
 const MEETINGS_PER_COMMITTEE: i64 = 20;
 
-/// The next meetings the caller may see (not cancelled, not over), soonest
-/// first, at most `limit`; and how many committees there are.
-pub async fn upcoming_meetings(
+/// The meetings the caller may see, to come and past, at most `limit` of each.
+pub async fn overview(
     state: &AppState,
     caller: &Caller,
     now: DateTime<Utc>,
     limit: usize,
-) -> AppResult<(Vec<Upcoming>, i64)> {
+) -> AppResult<Overview> {
     let scope = caller.scope();
     state
         .db
@@ -106,6 +120,7 @@ pub async fn upcoming_meetings(
                 },
             )?;
             let mut upcoming = Vec::new();
+            let mut past = Vec::new();
             for committee in committees {
                 // Most recent first: the meetings to come are at the top.
                 let (meetings, _) = domain::meetings::list(
@@ -118,7 +133,14 @@ pub async fn upcoming_meetings(
                     },
                 )?;
                 for meeting in meetings {
-                    if meeting.ends_at < now || meeting.status == MeetingStatus::Cancelled {
+                    if meeting.status == MeetingStatus::Cancelled {
+                        continue;
+                    }
+                    if meeting.ends_at < now {
+                        past.push(Past {
+                            meeting,
+                            committee: committee.name.clone(),
+                        });
                         continue;
                     }
                     let attendance = domain::attendance::list(conn, &scope, &meeting.id)?;
@@ -132,7 +154,13 @@ pub async fn upcoming_meetings(
             }
             upcoming.sort_by_key(|u| u.meeting.starts_at);
             upcoming.truncate(limit);
-            Ok((upcoming, committee_count))
+            past.sort_by_key(|p| std::cmp::Reverse(p.meeting.starts_at));
+            past.truncate(limit);
+            Ok(Overview {
+                upcoming,
+                past,
+                committees: committee_count,
+            })
         })
         .await
 }

@@ -10,7 +10,7 @@ use super::session::Staff;
 use crate::domain::meetings::MeetingStatus;
 use crate::state::AppState;
 
-/// Meetings shown.
+/// Meetings shown, to come and past.
 const NEXT_MEETINGS: usize = 10;
 
 pub struct MeetingRow {
@@ -28,29 +28,52 @@ pub struct MeetingRow {
     pub pending: usize,
 }
 
+pub struct PastRow {
+    pub date: String,
+    pub committee: String,
+    pub title: String,
+    pub status: &'static str,
+    pub badge: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "web/dashboard.html")]
 struct DashboardPage {
     layout: Layout,
     meetings: Vec<MeetingRow>,
+    past: Vec<PastRow>,
     committees: i64,
     can_write: bool,
 }
 
+/// The badge tells what is left to do: minutes to write (warning), to sign
+/// (new), done (success).
 fn badge(status: MeetingStatus) -> &'static str {
     match status {
         MeetingStatus::Draft => "fr-badge--info",
-        MeetingStatus::Convened => "fr-badge--success",
+        MeetingStatus::Convened | MeetingStatus::MinutesSigned => "fr-badge--success",
+        MeetingStatus::Held | MeetingStatus::MinutesDraft => "fr-badge--warning",
+        MeetingStatus::MinutesSubmitted => "fr-badge--new",
         MeetingStatus::Cancelled => "fr-badge--error",
-        _ => "fr-badge--new",
     }
 }
 
 pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpResponse> {
     let now = state.clock.now();
-    let (upcoming, committees) =
-        calls::upcoming_meetings(&state, &staff.caller, now, NEXT_MEETINGS).await?;
-    let meetings = upcoming
+    let overview = calls::overview(&state, &staff.caller, now, NEXT_MEETINGS).await?;
+    let past = overview
+        .past
+        .into_iter()
+        .map(|p| PastRow {
+            date: crate::french::long_date_of(p.meeting.starts_at),
+            committee: p.committee,
+            title: p.meeting.title,
+            status: p.meeting.status.label(),
+            badge: badge(p.meeting.status),
+        })
+        .collect();
+    let meetings = overview
+        .upcoming
         .into_iter()
         .map(|u| MeetingRow {
             date: crate::french::long_date_of(u.meeting.starts_at),
@@ -69,7 +92,8 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
     let page = DashboardPage {
         layout: Layout::staff(&staff, "Tableau de bord", Nav::Dashboard, &[]),
         meetings,
-        committees,
+        past,
+        committees: overview.committees,
         can_write: staff
             .caller
             .require(crate::auth::policy::Permission::Write)

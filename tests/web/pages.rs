@@ -460,16 +460,20 @@ async fn the_dashboard_lists_the_next_meetings_with_their_answers() {
         .await
         .assert_status(303);
     let html = browser.get("/tableau-de-bord").await.text();
-    let rows = select(&html, "table tbody tr");
+    let rows = select(&html, "#a-venir tbody tr");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(rows[0].contains("Comité local des usagers"), "{}", rows[0]);
     assert!(rows[0].contains("de 14h30 à 16h30"), "{}", rows[0]);
-    let cells = select(&html, "table tbody td");
+    let cells = select(&html, "#a-venir tbody td");
     assert_eq!(cells[2], "convoquée");
     // The fixture's members who have an e-mail (five of the six titulars).
     let invited: usize = cells[3].parse().expect("count");
     assert!(invited >= 5, "{invited}");
     assert_eq!(cells[4], format!("0 oui, 0 non, {invited} en attente"));
+    // The past one is listed apart, with its status.
+    let past = select(&html, "h2 + p + .fr-table tbody tr");
+    assert_eq!(past.len(), 1, "{past:?}");
+    assert!(past[0].contains("en préparation"), "{}", past[0]);
     // The header shows the structure.
     assert_eq!(
         select(&html, ".fr-header .fr-logo"),

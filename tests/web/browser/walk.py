@@ -89,8 +89,8 @@ def login(email, password):
 
 
 def seed():
-    """A structure, its secretariat, a reader, a committee of three members
-    and a meeting in ten days to which they are invited."""
+    """A structure, its secretariat, a reader, a committee of three members,
+    a meeting in ten days to which they are invited, and one held before."""
     admin = login(ADMIN_EMAIL, ADMIN_PASSWORD)
     structure = created("POST", "/structures", admin, {
         "name": "Préfecture de la Haute-Marne",
@@ -122,6 +122,11 @@ def seed():
         "starts_at": start.isoformat(), "ends_at": (start + datetime.timedelta(hours=2)).isoformat(),
         "location": "Salle Louise Michel", "mode": "hybrid"})["id"]
     created("POST", f"/meetings/{meeting}/invitations", sec, {})
+    before = start - datetime.timedelta(days=40)
+    created("POST", f"/committees/{committee}/meetings", sec, {
+        "title": "Comité local des usagers — séance d’automne",
+        "starts_at": before.isoformat(), "ends_at": (before + datetime.timedelta(hours=2)).isoformat(),
+        "location": "Salle Louise Michel", "mode": "in_person"})
     ok("seeded a structure, a committee and a convened meeting through the API")
     return admin, users
 
@@ -208,6 +213,8 @@ def main():
                "the dashboard lists the meeting to come")
         expect(page.get_by_text("0 oui, 0 non, 3 en attente").is_visible(),
                "the dashboard shows the answers so far")
+        expect(page.get_by_text("Comité local des usagers — séance d’automne").is_visible(),
+               "the dashboard lists the past meeting apart")
         look(page, "tableau-de-bord")
 
         page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mon compte").click()
