@@ -181,6 +181,11 @@ def main():
         strict_page.goto(BASE + "/connexion")
         strict_page.wait_for_load_state("networkidle")
         expect(not refused, f"the sign-in page breaks none of its CSP rules {refused}")
+        sign_in(strict_page, "secretariat@parcours.test", PASSWORD)
+        for path in ("/tableau-de-bord", "/compte"):
+            strict_page.goto(BASE + path)
+            strict_page.wait_for_load_state("networkidle")
+            expect(not refused, f"{path} breaks none of its CSP rules {refused}")
         strict.close()
 
         # axe-core is injected: this context ignores the CSP.
