@@ -204,3 +204,26 @@ impl FromRequest for Staff {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_key_is_private_and_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = load_or_create_key_file(dir.path()).expect("created");
+        let second = load_or_create_key_file(dir.path()).expect("read");
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
