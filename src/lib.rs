@@ -18,10 +18,12 @@ pub mod error;
 pub mod french;
 pub mod mail;
 pub mod server;
+pub mod service;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod templates;
+pub mod worker;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -130,7 +130,7 @@ fn create_admin(settings: Settings, email: &str) -> Result<(), String> {
     let mut conn = state.db.get().map_err(|e| e.to_string())?;
     let now = state.clock.now();
     let user = db::write_transaction(&mut conn, |conn| {
-        domain::users::create_admin(conn, now, &email, hash)
+        domain::accounts::users::create_admin(conn, now, &email, hash)
     })
     .map_err(|e| e.to_string())?;
     println!("Administrateur créé : {} ({})", user.email, user.id);

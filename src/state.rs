@@ -50,10 +50,4 @@ impl AppState {
             outbox_wake: Arc::new(Notify::new()),
         })
     }
-
-    /// Applies pending migrations; returns the names applied.
-    pub fn migrate(&self) -> Result<Vec<String>, String> {
-        let mut conn = self.db.get().map_err(|e| format!("{e:?}"))?;
-        crate::db::migrate::run_pending(&mut conn)
-    }
 }

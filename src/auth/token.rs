@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Settings;
 use crate::error::AppError;
 
-pub const MIN_SECRET_LEN: usize = 32;
+pub use crate::config::MIN_SECRET_LEN;
 pub const ISSUER: &str = "clu";
 pub const ACCESS_AUDIENCE: &str = "clu-staff-api";
 pub const ACCESS_TYPE: &str = "access";

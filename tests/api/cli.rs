@@ -218,3 +218,26 @@ fn serve_runs_on_the_embedded_default_and_stops_on_sigterm() {
         stdout(&again)
     );
 }
+
+/// An unexpected failure names its cause for the operator, not just
+/// "erreur interne".
+#[test]
+fn create_admin_reports_the_cause_of_a_failure() {
+    use diesel::{Connection, RunQueryDsl, SqliteConnection};
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(clu(dir.path(), &["migrate"], &[]).status.success());
+    let mut conn = SqliteConnection::establish(&dir.path().join("data/clu.db").to_string_lossy())
+        .expect("open");
+    diesel::sql_query("DROP TABLE audit_events")
+        .execute(&mut conn)
+        .expect("drop");
+    let output = clu(
+        dir.path(),
+        &["create-admin", "--email", "admin@prefecture.gouv.fr"],
+        &[("CLU_ADMIN_PASSWORD", "un mot de passe assez long")],
+    );
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("no such table: audit_events"), "{message}");
+    assert!(!message.contains("un mot de passe assez long"), "{message}");
+}
