@@ -2,8 +2,9 @@
 //! participants — to HTML and to PDF. `cargo bench --bench render`.
 
 use chrono::{TimeZone, Utc};
-use clu::documents::{self, CompteRendu, LegendEntry, Person, Section, Signature, pdf::PdfEngine};
-use clu::domain::context::{
+use clu::documents::model::{CompteRendu, LegendEntry, Person, Section, Signature};
+use clu::documents::{self, Format, pdf::PdfEngine};
+use clu::domain::meetings::print::{
     AgendaEntry, CaseOfficerContext, ChairContext, CommitteeContext, MeetingContext, MeetingText,
     StructureContext,
 };
@@ -115,13 +116,13 @@ fn render(c: &mut Criterion) {
     let mut group = c.benchmark_group("compte-rendu, 40 items and 150 participants");
     group.sample_size(20);
     group.bench_function("html", |b| {
-        b.iter(|| documents::render(&templates, &pdf, &document, "html", at).expect("html"))
+        b.iter(|| documents::render(&templates, &pdf, &document, Format::Html, at).expect("html"))
     });
     group.bench_function("markdown", |b| {
-        b.iter(|| documents::render(&templates, &pdf, &document, "md", at).expect("md"))
+        b.iter(|| documents::render(&templates, &pdf, &document, Format::Markdown, at).expect("md"))
     });
     group.bench_function("pdf", |b| {
-        b.iter(|| documents::render(&templates, &pdf, &document, "pdf", at).expect("pdf"))
+        b.iter(|| documents::render(&templates, &pdf, &document, Format::Pdf, at).expect("pdf"))
     });
     group.finish();
 }

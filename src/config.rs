@@ -13,6 +13,8 @@ const DEFAULTS: &str = include_str!("../config/default.toml");
 
 /// Longest lifetime accepted for an access token.
 pub const MAX_TOKEN_TTL_SECONDS: i64 = 3600;
+/// The shortest signing key accepted, in bytes.
+pub const MIN_SECRET_LEN: usize = 32;
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -149,12 +151,12 @@ impl Settings {
 
     fn validate_web(&self) -> Result<(), ConfigError> {
         if let Some(secret) = &self.session_secret
-            && secret.expose().len() < crate::auth::token::MIN_SECRET_LEN
+            && secret.expose().len() < MIN_SECRET_LEN
         {
             return Err(ConfigError::Invalid(format!(
                 "CLU_SESSION_SECRET doit contenir au moins {} octets ; \
                  laissez-le vide pour qu'une clé aléatoire soit générée",
-                crate::auth::token::MIN_SECRET_LEN
+                MIN_SECRET_LEN
             )));
         }
         if !(1..=24 * 60).contains(&self.session_idle_minutes) {
@@ -172,12 +174,12 @@ impl Settings {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if let Some(secret) = &self.jwt_secret
-            && secret.expose().len() < crate::auth::token::MIN_SECRET_LEN
+            && secret.expose().len() < MIN_SECRET_LEN
         {
             return Err(ConfigError::Invalid(format!(
                 "CLU_JWT_SECRET doit contenir au moins {} octets (il en contient {}) ; \
                      laissez-le vide pour qu'une clé aléatoire soit générée",
-                crate::auth::token::MIN_SECRET_LEN,
+                MIN_SECRET_LEN,
                 secret.expose().len()
             )));
         }

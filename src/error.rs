@@ -51,9 +51,14 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("trop de tentatives ; réessayez dans {retry_after_seconds} secondes")]
     TooManyRequests { retry_after_seconds: i64 },
-    #[error("service momentanément indisponible")]
+    /// Concurrent writes kept colliding (PostgreSQL serialization
+    /// failures after the retries of `Db::write`): 503, try again.
+    #[error("trop de modifications simultanées ; réessayez dans un instant")]
+    Busy,
+    /// The cause is shown to operators (logs, command line), never to clients.
+    #[error("service momentanément indisponible : {0}")]
     Unavailable(String),
-    #[error("erreur interne")]
+    #[error("erreur interne : {0}")]
     Internal(String),
 }
 
@@ -94,6 +99,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Validation(_) => "validation",
             Self::TooManyRequests { .. } => "too-many-requests",
+            Self::Busy => "busy",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -111,7 +117,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "Type de contenu non pris en charge",
             Self::Validation(_) => "Données invalides",
             Self::TooManyRequests { .. } => "Trop de tentatives",
-            Self::Unavailable(_) => "Service indisponible",
+            Self::Busy | Self::Unavailable(_) => "Service indisponible",
             Self::Internal(_) => "Erreur interne",
         }
     }
@@ -155,7 +161,7 @@ impl ResponseError for AppError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -178,6 +184,9 @@ impl ResponseError for AppError {
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
+            Self::Busy | Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
             _ => {}
         }
         response.json(self.problem())
@@ -189,6 +198,7 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
             Error::NotFound => Self::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Busy,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::Conflict("un enregistrement identique existe déjà".into())
             }
@@ -214,6 +224,18 @@ impl From<actix_web::error::BlockingError> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Whether an error is a collision of concurrent transactions, after which
+/// the same work may simply run again.
+pub trait Contention {
+    fn is_contention(&self) -> bool;
+}
+
+impl Contention for AppError {
+    fn is_contention(&self) -> bool {
+        matches!(self, Self::Busy)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +245,31 @@ mod tests {
         let problem = AppError::internal("password=hunter2 in SQL").problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("hunter2"));
+    }
+
+    #[test]
+    fn operators_see_the_cause_clients_do_not() {
+        let err = AppError::internal("letterhead is not JSON");
+        assert_eq!(err.to_string(), "erreur interne : letterhead is not JSON");
+        assert!(!err.problem().detail.contains("letterhead"));
+    }
+
+    #[test]
+    fn serialization_failures_are_busy_and_say_when_to_retry() {
+        let err = AppError::from(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::SerializationFailure,
+            Box::new("could not serialize access".to_owned()),
+        ));
+        assert!(err.is_contention());
+        let response = err.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
     }
 
     #[test]

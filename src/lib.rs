@@ -18,11 +18,13 @@ pub mod error;
 pub mod french;
 pub mod mail;
 pub mod server;
+pub mod service;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod templates;
 pub mod web;
+pub mod worker;
 
 use actix_web::App;
 use actix_web::body::MessageBody;

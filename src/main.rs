@@ -130,7 +130,7 @@ fn create_admin(settings: Settings, email: &str) -> Result<(), String> {
     let mut conn = state.db.get().map_err(|e| e.to_string())?;
     let now = state.clock.now();
     let user = db::write_transaction(&mut conn, |conn| {
-        domain::users::create_admin(conn, now, &email, hash)
+        domain::accounts::users::create_admin(conn, now, &email, hash)
     })
     .map_err(|e| e.to_string())?;
     println!("Administrateur créé : {} ({})", user.email, user.id);
@@ -158,7 +158,10 @@ fn demo(settings: Settings) -> Result<(), String> {
         clu::demo::PASSWORD
     );
     println!();
-    println!("Lancez `clu serve`, obtenez un jeton :");
+    println!("Lancez `clu serve`, puis ouvrez dans un navigateur : {base}/");
+    println!("(la réunion de démonstration est au tableau de bord, parmi les réunions passées)");
+    println!();
+    println!("Pour l'API, obtenez un jeton :");
     println!("  curl -s -X POST {base}/api/v1/auth/login -H 'Content-Type: application/json' \\");
     println!(
         "       -d '{{\"email\": \"{}\", \"password\": \"{}\"}}'",

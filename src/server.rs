@@ -12,7 +12,7 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         tracing::info!(migrations = ?applied, "database migrated");
     }
     tracing::info!(%bind, database = state.db.backend(), "clu listening");
-    let worker = crate::mail::worker::Worker::new(state.clone()).map_err(std::io::Error::other)?;
+    let worker = crate::worker::Worker::new(state.clone()).map_err(std::io::Error::other)?;
     actix_web::rt::spawn(worker.run());
     // Blocking work is database work, each task holding a connection: more
     // threads than connections would only queue on the pool.

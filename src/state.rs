@@ -41,7 +41,7 @@ impl AppState {
         let decoy: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let decoy_hash = password::hash(&decoy).map_err(|e| format!("{e:?}"))?;
         let templates = Templates::load(settings.templates_dir.as_deref())?;
-        let session_key = crate::web::session::load_key(&settings)?;
+        let session_key = crate::auth::keys::session_key(&settings)?;
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -53,11 +53,5 @@ impl AppState {
             outbox_wake: Arc::new(Notify::new()),
             session_key,
         })
-    }
-
-    /// Applies pending migrations; returns the names applied.
-    pub fn migrate(&self) -> Result<Vec<String>, String> {
-        let mut conn = self.db.get().map_err(|e| format!("{e:?}"))?;
-        crate::db::migrate::run_pending(&mut conn)
     }
 }

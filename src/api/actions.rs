@@ -10,14 +10,14 @@ use uuid::Uuid;
 use super::extract::{Json, List};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::action_csv;
-use crate::domain::action_history::{self, HistoryEntry};
+use crate::domain::actions::csv as action_csv;
+use crate::domain::actions::history::{self as action_history, HistoryEntry};
 use crate::domain::actions::{self, Action, ActionPatch, ActionStatus, NewAction};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 use crate::store::actions::ActionFilter;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActionQuery {
     /// One status, or several separated by commas.
@@ -52,12 +52,7 @@ impl ActionQuery {
         Ok(ActionFilter {
             statuses,
             overdue_on: self.overdue.then_some(today),
-            responsible: self
-                .responsible
-                .as_deref()
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(|r| r.replace(['%', '_'], "")),
+            responsible_terms: actions::responsible_terms(self.responsible.as_deref()),
             meeting_id: self.meeting_id.map(|m| m.to_string()),
         })
     }

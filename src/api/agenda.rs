@@ -6,7 +6,9 @@ use uuid::Uuid;
 use super::extract::{Json, List};
 use super::problems::{Authenticated, ById, JsonBody, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::agenda::{self, AgendaItem, AgendaItemPatch, AgendaOrder, NewAgendaItem};
+use crate::domain::meetings::agenda::{
+    self, AgendaItem, AgendaItemPatch, AgendaOrder, NewAgendaItem,
+};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
 

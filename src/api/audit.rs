@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::audit::AuditFilter;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// `structure`, `user`, …

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::committees::{self, Committee, CommitteePatch, NewCommittee};
+use crate::domain::registry::committees::{self, Committee, CommitteePatch, NewCommittee};
 use crate::error::AppResult;
 use crate::state::AppState;
 

@@ -195,7 +195,7 @@ pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web:
 }
 
 /// `limit` (1–500, default 50) and `offset` (default 0).
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     #[param(minimum = 1, maximum = 500)]
@@ -243,7 +243,7 @@ impl<T> From<(Vec<T>, i64)> for List<T> {
 mod tests {
     use super::*;
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Sample {
@@ -252,7 +252,7 @@ mod tests {
         nested: Option<Inner>,
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Clone, Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Inner {

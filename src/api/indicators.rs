@@ -9,7 +9,7 @@ use super::extract::{Json, List};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::auth::{Caller, Permission};
-use crate::domain::annual_report::{self, AnnualReport};
+use crate::domain::indicators::annual_report::{self, AnnualReport};
 use crate::domain::indicators::{self, Indicator, NewIndicator, NewValue};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -95,7 +95,7 @@ pub async fn record_value(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     #[param(minimum = 2000, maximum = 2100)]

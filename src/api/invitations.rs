@@ -6,10 +6,9 @@ use uuid::Uuid;
 use super::extract::{Json, List, OptionalJson};
 use super::problems::{Authenticated, ById, JsonBody, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::attendance::{Attendance, AttendanceEntry, AttendanceUpdate};
-use crate::domain::invitations::{self, InvitationStatus, InviteRequest, Queued};
-use crate::domain::notices::Notices;
-use crate::domain::reminders;
+use crate::domain::meetings::attendance::{Attendance, AttendanceEntry, AttendanceUpdate};
+use crate::domain::meetings::invitations::{self, InvitationStatus, InviteRequest, Queued};
+use crate::domain::meetings::reminders;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
 
@@ -30,7 +29,7 @@ pub async fn invite(
 ) -> AppResult<HttpResponse> {
     let request = request.into_inner()?;
     let request = request.unwrap_or_default();
-    let (notices, id) = (Notices::new(&state), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     let queued = state
         .db
         .write(move |conn| invitations::invite(conn, &caller, &notices, &id, request))
@@ -70,7 +69,7 @@ pub async fn remind(
     Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let (notices, id) = (Notices::new(&state), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     let queued = state
         .db
         .write(move |conn| reminders::remind(conn, &caller, &notices, &id))
@@ -94,7 +93,7 @@ pub async fn attendance(
     Ok(web::Json(
         state
             .db
-            .read(move |conn| crate::domain::attendance::list(conn, &scope, &id))
+            .read(move |conn| crate::domain::meetings::attendance::list(conn, &scope, &id))
             .await?,
     ))
 }
@@ -123,7 +122,7 @@ pub async fn record(
         state
             .db
             .write(move |conn| {
-                crate::domain::attendance::record(
+                crate::domain::meetings::attendance::record(
                     conn,
                     &caller,
                     now,

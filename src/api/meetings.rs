@@ -10,7 +10,6 @@ use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::meetings::{self, Meeting, MeetingPatch, MeetingStatus, NewMeeting};
-use crate::domain::notices::Notices;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
 
@@ -92,7 +91,7 @@ pub async fn update(
     patch: Json<MeetingPatch>,
 ) -> AppResult<web::Json<Meeting>> {
     let patch = patch.into_inner()?;
-    let (notices, id) = (Notices::new(&state), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     let meeting = state
         .db
         .write(move |conn| meetings::update(conn, &caller, &notices, &id, patch))
@@ -114,7 +113,7 @@ pub async fn cancel(
     Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Meeting>> {
-    let (notices, id) = (Notices::new(&state), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     let meeting = state
         .db
         .write(move |conn| meetings::cancel(conn, &caller, &notices, &id))
@@ -144,7 +143,7 @@ pub async fn hold(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConvocationQuery {
     /// One member's letter; every current member's by default.
@@ -169,7 +168,7 @@ pub async fn convocation(
     let html = state
         .db
         .read(move |conn| {
-            crate::domain::convocation::render(
+            crate::domain::meetings::convocation::render(
                 conn,
                 &templates,
                 &scope,

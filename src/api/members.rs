@@ -9,17 +9,17 @@ use uuid::Uuid;
 use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::gdpr::{self, MemberExport};
-use crate::domain::member_csv::{self, CSV_LIMIT};
-use crate::domain::member_import::{self, ImportReport};
-use crate::domain::members::{self, Member, MemberPatch, NewMember};
-use crate::domain::organizations::Removal;
+use crate::domain::registry::csv::{self as member_csv, CSV_LIMIT};
+use crate::domain::registry::gdpr::{self, MemberExport};
+use crate::domain::registry::import::{self as member_import, ImportReport};
+use crate::domain::registry::members::{self, Member, MemberPatch, NewMember};
+use crate::domain::registry::organizations::Removal;
 use crate::domain::text::search_terms;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 use crate::store::members::MemberFilter;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// Words of the first name, last name or organization, accents and case ignored.
@@ -185,7 +185,7 @@ pub async fn anonymize(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Check and report without writing anything.

@@ -8,11 +8,11 @@ use uuid::Uuid;
 use super::extract::{Json, List};
 use super::problems::{Authenticated, ById, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::memberships::{self, Membership, MembershipPatch, NewMembership};
+use crate::domain::registry::memberships::{self, Membership, MembershipPatch, NewMembership};
 use crate::error::AppResult;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MembershipQuery {
     /// Only the memberships in force today.

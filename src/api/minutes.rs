@@ -8,14 +8,14 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
-use super::problems::{Authenticated, ById, JsonBody, Query, Restricted};
+use super::problems::{Authenticated, ById, JsonBody, Query, RateLimited, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::auth::{Caller, Permission, password};
-use crate::domain::distribution::{self, Distributed, Recipient};
+use crate::auth::{Caller, Permission};
+use crate::documents::Format;
+use crate::domain::minutes::distribution::{self, Distributed, Recipient};
 use crate::domain::minutes::{self, Minutes, MinutesInput, ReturnRequest, SignRequest};
-use crate::domain::notices::Notices;
-use crate::domain::signing::{self, Signing};
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
+use crate::service;
 use crate::state::AppState;
 
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
@@ -110,7 +110,8 @@ pub async fn return_to_draft(
     (status = 200, body = Minutes),
     Authenticated, Restricted, ById, JsonBody,
     (status = 401, description = "No valid token, or the wrong password", body = Problem, content_type = "application/problem+json", headers(("WWW-Authenticate" = String, description = "Always `Bearer`"))),
-    (status = 409, description = "Not submitted", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not submitted, or changed while being signed", body = Problem, content_type = "application/problem+json"),
+    RateLimited,
 ))]
 #[post("/meetings/{id}/minutes/sign")]
 pub async fn sign(
@@ -120,39 +121,7 @@ pub async fn sign(
     request: Json<SignRequest>,
 ) -> AppResult<web::Json<Minutes>> {
     let request = request.into_inner()?;
-    let id = id.to_string();
-    {
-        let (caller, id) = (caller.clone(), id.clone());
-        state
-            .db
-            .read(move |conn| signing::check_signer(conn, &caller, &id))
-            .await?;
-    }
-    let user_id = caller.user_id.clone();
-    let stored = state
-        .db
-        .read(move |conn| {
-            Ok(crate::store::users::find_any(conn, &user_id)?.map(|u| u.password_hash))
-        })
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    let typed = request.password.clone();
-    if !web::block(move || typed.len() <= 1024 && password::verify(&typed, &stored)).await? {
-        return Err(AppError::InvalidCredentials);
-    }
-    let now = state.clock.now();
-    let app = state.clone();
-    let signed = state
-        .db
-        .write(move |conn| {
-            let signing = Signing {
-                templates: &app.templates,
-                pdf: &app.pdf,
-                public_url: &app.settings.public_url,
-            };
-            signing::sign(conn, &caller, now, &id, &request, &signing)
-        })
-        .await?;
+    let signed = service::minutes::sign(&state, &caller, &id.to_string(), request).await?;
     Ok(web::Json(signed))
 }
 
@@ -177,7 +146,7 @@ pub async fn revise(
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// A signed revision; the current one by default.
@@ -189,28 +158,17 @@ async fn document(
     caller: &Caller,
     id: Uuid,
     revision: Option<i32>,
-    format: &'static str,
+    format: Format,
 ) -> AppResult<HttpResponse> {
     caller.require(Permission::Read)?;
-    let (scope, id, now) = (caller.scope(), id.to_string(), state.clock.now());
-    let app = state.clone();
-    let bytes = state
-        .db
-        .read(move |conn| {
-            let signing = Signing {
-                templates: &app.templates,
-                pdf: &app.pdf,
-                public_url: &app.settings.public_url,
-            };
-            signing::document(conn, &scope, &id, revision, format, now, &signing)
-        })
-        .await?;
+    let bytes =
+        service::minutes::document(state, caller, &id.to_string(), revision, format).await?;
     let mut response = HttpResponse::Ok();
-    response.content_type(crate::documents::content_type(format));
-    if format != "html" {
+    response.content_type(format.content_type());
+    if format != Format::Html {
         response.insert_header((
             header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"compte-rendu.{format}\""),
+            format!("inline; filename=\"compte-rendu.{}\"", format.as_str()),
         ));
     }
     Ok(response.body(bytes))
@@ -228,7 +186,14 @@ pub async fn html(
     id: web::Path<Uuid>,
     query: web::Query<DocumentQuery>,
 ) -> AppResult<HttpResponse> {
-    document(&state, &caller, id.into_inner(), query.revision, "html").await
+    document(
+        &state,
+        &caller,
+        id.into_inner(),
+        query.revision,
+        Format::Html,
+    )
+    .await
 }
 
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
@@ -242,7 +207,14 @@ pub async fn markdown(
     id: web::Path<Uuid>,
     query: web::Query<DocumentQuery>,
 ) -> AppResult<HttpResponse> {
-    document(&state, &caller, id.into_inner(), query.revision, "md").await
+    document(
+        &state,
+        &caller,
+        id.into_inner(),
+        query.revision,
+        Format::Markdown,
+    )
+    .await
 }
 
 #[utoipa::path(tag = "minutes", security(("bearer" = [])), params(("id" = Uuid, Path), DocumentQuery), responses(
@@ -256,7 +228,14 @@ pub async fn pdf(
     id: web::Path<Uuid>,
     query: web::Query<DocumentQuery>,
 ) -> AppResult<HttpResponse> {
-    document(&state, &caller, id.into_inner(), query.revision, "pdf").await
+    document(
+        &state,
+        &caller,
+        id.into_inner(),
+        query.revision,
+        Format::Pdf,
+    )
+    .await
 }
 
 /// E-mails the signed PDF to every committee member with an e-mail.
@@ -271,7 +250,7 @@ pub async fn distribute(
     Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<HttpResponse> {
-    let (notices, id) = (Notices::new(&state), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     let done = state
         .db
         .write(move |conn| distribution::distribute(conn, &caller, &notices, &id))

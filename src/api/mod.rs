@@ -5,6 +5,7 @@ pub mod actions;
 pub mod agenda;
 pub mod audit;
 pub mod auth;
+mod caller;
 pub mod committees;
 pub mod extract;
 pub mod health;
@@ -140,6 +141,7 @@ pub fn v1(config: &mut ServiceConfig) {
         scope::scope(V1)
             .service(auth::login)
             .service(auth::me)
+            .service(auth::change_password)
             .service(structures::list)
             .service(structures::create)
             .service(structures::get)

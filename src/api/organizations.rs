@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
-use crate::domain::organizations::{
+use crate::domain::registry::organizations::{
     self, NewOrganization, Organization, OrganizationPatch, Removal,
 };
 use crate::domain::text::search_terms;
@@ -16,7 +16,7 @@ use crate::error::{AppResult, Problem};
 use crate::state::AppState;
 use crate::store::organizations::OrganizationFilter;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrganizationQuery {
     /// Words of the name or acronym, accents and case ignored.

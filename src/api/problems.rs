@@ -84,9 +84,9 @@ problem_sets! {
         415 => problem("Content-Type is not `application/json`"),
         422 => problem("JSON of the wrong shape or invalid values; `errors` names each field"),
     ];
-    /// Too many failed logins.
+    /// Too many wrong passwords (sign-in, or a password asked again).
     RateLimited => [
-        429 => problem("Too many failures for this e-mail or client address").header(
+        429 => problem("Too many wrong passwords for this e-mail, client address or user").header(
             "Retry-After",
             header(Type::Integer, "Seconds to wait"),
         ),

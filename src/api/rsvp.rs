@@ -10,9 +10,8 @@ use serde_json::json;
 
 use super::extract::Json;
 use super::problems::JsonBody;
-use crate::domain::attendance::{AttendanceMode, Response};
-use crate::domain::notices::Notices;
-use crate::domain::rsvp::{self, Answer, AnswerOutcome, LinkRefusal};
+use crate::domain::meetings::attendance::{AttendanceMode, Response};
+use crate::domain::meetings::rsvp::{self, Answer, AnswerOutcome, LinkRefusal};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
@@ -73,7 +72,7 @@ async fn render_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let notices = Notices::new(state);
+    let notices = state.notices();
     let shown = state
         .db
         .read(move |conn| Ok(rsvp::page(conn, &notices, &token, notice)))
@@ -109,7 +108,7 @@ pub async fn page(
 }
 
 /// The page's form.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct AnswerForm {
     pub response: Option<String>,
     pub mode: Option<String>,
@@ -129,17 +128,20 @@ fn answer_of(form: &AnswerForm) -> Result<Answer, String> {
     Ok(Answer { response, mode })
 }
 
+/// Records the answer in one transaction, rolled back whatever refuses it:
+/// a refusal after a first write (the substitute's invitation failing to
+/// render, say) leaves nothing behind, and the same click can be retried.
 async fn record(
     state: &AppState,
     token: String,
     answer: Answer,
-) -> AppResult<Result<AnswerOutcome, LinkRefusal>> {
-    let notices = Notices::new(state);
+) -> Result<AnswerOutcome, LinkRefusal> {
+    let notices = state.notices();
     let outcome = state
         .db
-        .write(move |conn| Ok(rsvp::answer(conn, &notices, &token, answer)))
+        .transact(move |conn| rsvp::answer(conn, &notices, &token, answer))
         .await?;
-    if matches!(&outcome, Ok(o) if o.substitute_invited) {
+    if outcome.substitute_invited {
         state.outbox_wake.notify_one();
     }
     Ok(outcome)
@@ -175,7 +177,7 @@ pub async fn answer_form(
             .await;
         }
     };
-    match record(&state, token.clone(), answer).await? {
+    match record(&state, token.clone(), answer).await {
         Ok(outcome) => {
             render_page(
                 &state,
@@ -212,7 +214,7 @@ pub async fn answer_json(
     answer: Json<Answer>,
 ) -> AppResult<web::Json<AnswerOutcome>> {
     let answer = answer.into_inner()?;
-    match record(&state, token.into_inner(), answer).await? {
+    match record(&state, token.into_inner(), answer).await {
         Ok(outcome) => Ok(web::Json(outcome)),
         Err(LinkRefusal::Invalid) => {
             Err(AppError::BadRequest("lien de réponse non valable".into()))

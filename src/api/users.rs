@@ -10,11 +10,11 @@ use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::auth::password;
-use crate::domain::users::{self, NewUser, PreparedUser, User, UserPatch};
+use crate::domain::accounts::users::{self, NewUser, PreparedUser, User, UserPatch};
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilter {
     /// Only the users of this structure.

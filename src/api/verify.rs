@@ -6,7 +6,7 @@ use actix_web::http::header::{ACCEPT, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde_json::json;
 
-use crate::domain::verification::{self, Verification};
+use crate::domain::minutes::verification::{self, Verification};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 

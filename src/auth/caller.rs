@@ -1,15 +1,11 @@
-//! `Caller`: the authenticated staff user of a request. Extracting it checks
-//! the token, then the account as it is now (still there, still active, same
-//! token version), so a disabled or changed account's tokens stop at once.
-
-use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use futures_util::future::LocalBoxFuture;
+//! `Caller`: the authenticated staff user of a request, and `Can<N>`, a
+//! caller allowed what a route needs. Each adapter extracts them its own
+//! way (the API from a bearer token, the web pages from the session), both
+//! through `service::auth::caller`, which checks the account as it is now.
 
 use super::policy::{self, Permission, Role};
 use crate::error::AppError;
-use crate::state::AppState;
-use crate::store::{self, Scope};
+use crate::store::Scope;
 
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -41,59 +37,6 @@ impl Caller {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-        .then(|| token.trim().to_owned())
-}
-
-impl FromRequest for Caller {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::internal("AppState missing"))?;
-            let token = token.ok_or(AppError::Unauthorized)?;
-            let claims = state
-                .keys
-                .verify_access(&token, state.clock.now().timestamp())?;
-            current(&state, claims.sub, claims.ver).await
-        })
-    }
-}
-
-/// The account `user_id` as it is now, if it still exists, is active and
-/// is still at `token_version`; 401 otherwise. Bearer tokens and the web
-/// session both end here, so disabling an account or bumping its version
-/// ends both at once.
-pub async fn current(
-    state: &AppState,
-    user_id: String,
-    token_version: i32,
-) -> Result<Caller, AppError> {
-    let user = state
-        .db
-        .read(move |conn| Ok(store::users::find_any(conn, &user_id)?))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if !user.active || user.token_version != token_version {
-        return Err(AppError::Unauthorized);
-    }
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
-    Ok(Caller {
-        user_id: user.id,
-        email: user.email,
-        display_name: user.display_name,
-        role,
-        structure_id: user.structure_id,
-    })
-}
-
 /// What a route needs: one marker type per permission, for `Can`.
 pub mod need {
     use super::super::policy::Permission;
@@ -119,17 +62,3 @@ pub mod need {
 /// A caller allowed `N`, checked before the request body is read: a caller
 /// who may not act learns nothing from the body's validation.
 pub struct Can<N: need::Need>(pub Caller, pub std::marker::PhantomData<N>);
-
-impl<N: need::Need + 'static> FromRequest for Can<N> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let caller = Caller::from_request(req, payload);
-        Box::pin(async move {
-            let caller = caller.await?;
-            caller.require(N::PERMISSION)?;
-            Ok(Can(caller, std::marker::PhantomData))
-        })
-    }
-}

@@ -1,9 +1,6 @@
 //! Signed tokens (JWT, HS256 only): staff access tokens now, answer links
 //! later, each with its own audience and `typ` so one is useless as the other.
 
-use std::io::Write;
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::de::DeserializeOwned;
@@ -12,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Settings;
 use crate::error::AppError;
 
-pub const MIN_SECRET_LEN: usize = 32;
+pub use crate::config::MIN_SECRET_LEN;
 pub const ISSUER: &str = "clu";
 pub const ACCESS_AUDIENCE: &str = "clu-staff-api";
 pub const ACCESS_TYPE: &str = "access";
@@ -191,43 +188,7 @@ pub fn load_secret(settings: &Settings) -> Result<Vec<u8>, String> {
     if let Some(secret) = &settings.jwt_secret {
         return Ok(secret.expose().as_bytes().to_vec());
     }
-    load_or_create_secret_file(&settings.data_dir)
-}
-
-fn load_or_create_secret_file(data_dir: &Path) -> Result<Vec<u8>, String> {
-    let path = data_dir.join(SECRET_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let key = text.trim().as_bytes().to_vec();
-            if key.len() < MIN_SECRET_LEN {
-                return Err(format!(
-                    "la clé {} est trop courte ; supprimez-la pour qu'une nouvelle soit générée",
-                    path.display()
-                ));
-            }
-            Ok(key)
-        }
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| format!("impossible de créer {} : {e}", data_dir.display()))?;
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes).map_err(|e| format!("aléa indisponible : {e}"))?;
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(&path)
-                .map_err(|e| format!("impossible de créer {} : {e}", path.display()))?;
-            file.write_all(hex.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
-            tracing::info!(path = %path.display(), "generated a new token signing key");
-            Ok(hex.into_bytes())
-        }
-        Err(err) => Err(format!("impossible de lire {} : {err}", path.display())),
-    }
+    super::keys::kept(&settings.data_dir, SECRET_FILE, "token signing key")
 }
 
 #[cfg(test)]
@@ -308,23 +269,5 @@ mod tests {
     #[test]
     fn short_keys_are_refused() {
         assert!(TokenKeys::from_secret(&[1u8; 31]).is_err());
-    }
-
-    #[test]
-    fn secret_file_is_created_private_and_reused() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let first = load_or_create_secret_file(dir.path()).expect("created");
-        let second = load_or_create_secret_file(dir.path()).expect("read");
-        assert_eq!(first, second);
-        assert_eq!(first.len(), 64);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
-                .expect("meta")
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
     }
 }

@@ -16,6 +16,18 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, String> {
     applied.map_err(|e| format!("échec des migrations : {e}"))
 }
 
+/// Reverts the last migration applied (its `down.sql`); returns its name.
+/// For an operator going back one release, and for the migrations' tests.
+pub fn revert_last(conn: &mut DbConn) -> Result<String, String> {
+    let reverted = match conn {
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE),
+        DbConn::Pg(c) => c.revert_last_migration(POSTGRES),
+    };
+    reverted
+        .map(|version| version.to_string())
+        .map_err(|e| format!("échec du retour en arrière : {e}"))
+}
+
 fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     versions.iter().map(ToString::to_string).collect()
 }

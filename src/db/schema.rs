@@ -191,6 +191,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The meetings that discussed an action, in order.
+    action_meetings (action_id, meeting_id) {
+        action_id -> Text,
+        meeting_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
     actions (id) {
         id -> Text,
         structure_id -> Text,
@@ -205,10 +214,10 @@ diesel::table! {
         cancel_reason -> Nullable<Text>,
         description -> Nullable<Text>,
         responsible -> Nullable<Text>,
+        responsible_key -> Nullable<Text>,
         effective -> Nullable<Bool>,
         verification -> Nullable<Text>,
         meeting_id -> Nullable<Text>,
-        discussed_in -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -285,6 +294,7 @@ diesel::joinable!(members -> organizations (organization_id));
 diesel::joinable!(memberships -> members (member_id));
 diesel::joinable!(memberships -> committees (committee_id));
 diesel::joinable!(audit_events -> structures (structure_id));
+diesel::joinable!(action_meetings -> actions (action_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     structures,
@@ -300,6 +310,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     outbox,
     actions,
+    action_meetings,
     indicators,
     indicator_values,
     minutes,

@@ -7,17 +7,19 @@ use chrono_tz::Europe::Paris;
 
 use crate::auth::{Caller, Role, password};
 use crate::db::{DbConn, write_transaction};
-use crate::domain::attendance::{AttendanceUpdate, Presence};
-use crate::domain::committees::{CommitteeKind, NewCommittee};
+use crate::domain::Found;
+use crate::domain::accounts::structures::{CaseOfficer, NewStructure};
+use crate::domain::accounts::{structures, users};
+use crate::domain::meetings::attendance::{AttendanceUpdate, Presence};
+use crate::domain::meetings::{self, agenda, attendance};
 use crate::domain::meetings::{MeetingMode, MeetingStatus, NewMeeting};
+use crate::domain::minutes;
+use crate::domain::minutes::signing;
 use crate::domain::minutes::{MinutesInput, MinutesItem, SignRequest};
-use crate::domain::signing::Signing;
-use crate::domain::structures::{CaseOfficer, NewStructure};
-use crate::domain::{
-    agenda, attendance, committees, meetings, member_import, memberships, minutes, structures,
-    users,
-};
+use crate::domain::registry::committees::{CommitteeKind, NewCommittee};
+use crate::domain::registry::{committees, import as member_import, memberships};
 use crate::error::{AppError, AppResult};
+use crate::service::minutes::render_all;
 use crate::state::AppState;
 use crate::store::{self, Scope};
 
@@ -252,7 +254,7 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             agenda_ids.push(item.id);
         }
         // Convened by letter and telephone: no e-mail went out from clu.
-        let mut row = store::meetings::find(conn, &scope, &meeting.id)?;
+        let mut row = store::meetings::find(conn, &scope, &meeting.id).found()?;
         row.status = MeetingStatus::Convened.as_str().into();
         store::meetings::update(conn, &row)?;
         for (member, _) in &members {
@@ -296,18 +298,21 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             },
         )?;
         minutes::submit(conn, &secretariat, now, &meeting.id)?;
-        let signing = Signing {
-            templates: &state.templates,
-            pdf: &state.pdf,
-            public_url: &state.settings.public_url,
-        };
         let request = SignRequest {
             password: String::new(),
             function: Some("Le Secrétaire Général".into()),
             delegation: Some("Pour la Préfète et par délégation".into()),
         };
-        let signed =
-            crate::domain::signing::sign(conn, &signatory, now, &meeting.id, &request, &signing)?;
+        let to_sign = signing::prepare(
+            conn,
+            &signatory,
+            now,
+            &meeting.id,
+            &request,
+            &state.settings.public_url,
+        )?;
+        let rendered = render_all(&state.templates, &state.pdf, &to_sign.document, now)?;
+        let signed = signing::store(conn, &signatory, now, to_sign, rendered)?;
         let sha256_pdf = signed
             .documents
             .iter()

@@ -1,298 +1,68 @@
-//! The compte-rendu: what it shows (built from the meeting, its attendance,
-//! its minutes, the action plan and the indicators) and its three formats —
-//! HTML and Markdown from Handlebars templates, PDF from a Typst template.
+//! The documents: their data model (`model`), their three formats —
+//! HTML and Markdown from Handlebars templates, PDF from a Typst template —
+//! and their fingerprint. This module only renders: what a document shows is
+//! built by the domain.
 
 mod markdown;
+pub mod model;
 pub mod pdf;
 #[cfg(test)]
 mod properties;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::domain::actions::{self, ActionStatus};
-use crate::domain::context::{self, MeetingContext};
-use crate::domain::indicators::{self, Band};
-use crate::domain::minutes::MinutesItem;
 use crate::error::{AppError, AppResult};
-use crate::french;
-use crate::store::actions::ActionFilter;
-use crate::store::meetings::MeetingRow;
-use crate::store::minutes::MinutesRow;
-use crate::store::{self, Scope};
 use crate::templates::Templates;
+pub use model::CompteRendu;
 
-pub const FORMATS: [&str; 3] = ["html", "md", "pdf"];
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Person {
-    pub display: String,
-    pub organization: Option<String>,
-    pub function: Option<String>,
-    pub remote: bool,
+/// The formats of the compte-rendu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+    Pdf,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Section {
-    pub number: String,
-    pub title: String,
-    pub body_paragraphs: Vec<String>,
-    pub remarks_paragraphs: Vec<String>,
-}
+impl Format {
+    /// Every format, in the order they are rendered and stored.
+    pub const ALL: [Format; 3] = [Format::Html, Format::Markdown, Format::Pdf];
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Signature {
-    pub delegation: String,
-    pub function: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Signed {
-    pub by: String,
-    pub at: String,
-    pub revision: i32,
-    pub verify_url: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ActionLine {
-    pub number: String,
-    pub finding: String,
-    pub reference: String,
-    pub status_label: String,
-    pub due_date: String,
-    pub responsible: String,
-    pub effective_label: String,
-    pub verification: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorLine {
-    pub name: String,
-    pub period: String,
-    pub value_text: String,
-    pub target_text: String,
-    pub status: String,
-    pub status_label: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LegendEntry {
-    pub status: &'static str,
-    pub label: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CompteRendu {
-    pub draft: bool,
-    pub revision: i32,
-    #[serde(flatten)]
-    pub meeting: MeetingContext,
-    pub document_date: String,
-    pub participants: Vec<Person>,
-    pub excused: Vec<Person>,
-    pub absent: Vec<Person>,
-    pub has_remote: bool,
-    pub opening_paragraphs: Vec<String>,
-    pub sections: Vec<Section>,
-    pub post_meeting_paragraphs: Vec<String>,
-    pub closing_time: Option<String>,
-    pub signature: Option<Signature>,
-    pub signed: Option<Signed>,
-    pub actions: Vec<ActionLine>,
-    pub indicators: Vec<IndicatorLine>,
-    pub legend: Vec<LegendEntry>,
-}
-
-/// Paragraphs of a text: blocks separated by blank lines, trimmed.
-pub fn paragraphs(text: Option<&str>) -> Vec<String> {
-    let text = text.unwrap_or_default().replace("\r\n", "\n");
-    text.split("\n\n")
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
-/// "15:55" → "15h55".
-pub fn closing_time_text(value: &str) -> String {
-    value.replace(':', "h")
-}
-
-/// Everything the compte-rendu of `minutes` shows. `signed_at` is the
-/// signing instant (or, for a draft, the day it is printed).
-pub fn compte_rendu(
-    conn: &mut crate::db::DbConn,
-    meeting: &MeetingRow,
-    minutes: &MinutesRow,
-    draft: bool,
-    printed_at: DateTime<Utc>,
-    public_url: &str,
-) -> AppResult<CompteRendu> {
-    let context = context::meeting_context(conn, meeting)?;
-    let scope = Scope::Structure(meeting.structure_id.clone());
-    let (mut participants, mut excused, mut absent) = (Vec::new(), Vec::new(), Vec::new());
-    for (invitation, member) in store::invitations::of_meeting(conn, &meeting.id)? {
-        if Some(&member.id) == meeting.chair_member_id.as_ref() {
-            continue;
-        }
-        let organization = match &member.organization_id {
-            Some(id) => Some(store::organizations::find(conn, &scope, id)?.name),
-            None => None,
-        };
-        let person = Person {
-            display: context::display_name(&member),
-            organization,
-            function: member
-                .function
-                .clone()
-                .filter(|_| member.anonymized_at.is_none()),
-            remote: invitation.mode.as_deref() == Some("remote"),
-        };
-        match (invitation.presence.as_str(), invitation.response.as_str()) {
-            ("present", _) => participants.push(person),
-            ("excused", _) | ("unknown", "declined") => excused.push(person),
-            ("absent", _) => absent.push(person),
-            _ => {}
+    /// The name stored beside the bytes and used in file names (`.md`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::Markdown => "md",
+            Self::Pdf => "pdf",
         }
     }
-    let agenda = store::meetings::items(conn, &meeting.id)?;
-    let items: Vec<MinutesItem> =
-        serde_json::from_str(&minutes.items).map_err(AppError::internal)?;
-    let sections = agenda
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let written = items.iter().find(|i| i.agenda_item_id == item.id);
-            Section {
-                number: (index + 1).to_string(),
-                title: item.title.clone(),
-                body_paragraphs: paragraphs(written.and_then(|w| w.body.as_deref())),
-                remarks_paragraphs: paragraphs(written.and_then(|w| w.remarks.as_deref())),
-            }
-        })
-        .collect();
-    let today = crate::clock::paris_date(printed_at);
-    let action_lines = actions::list(
-        conn,
-        &scope,
-        &meeting.committee_id,
-        &ActionFilter::default(),
-        today,
-    )?
-    .into_iter()
-    .map(|action| ActionLine {
-        number: action.number.map(|n| n.to_string()).unwrap_or_default(),
-        finding: action.finding,
-        reference: action.reference.unwrap_or_default(),
-        status_label: match action.status {
-            ActionStatus::Planned => "Prévue",
-            ActionStatus::InProgress => "En cours",
-            ActionStatus::Done => "Réalisée",
-            ActionStatus::Cancelled => "Annulée",
-        }
-        .into(),
-        due_date: action
-            .due_date
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .unwrap_or_default(),
-        responsible: action.responsible.unwrap_or_default(),
-        effective_label: match action.effective {
-            Some(true) => "Oui",
-            Some(false) => "Non",
-            None => "",
-        }
-        .into(),
-        verification: action.verification.unwrap_or_default(),
-    })
-    .collect();
-    let mut indicator_lines = Vec::new();
-    for indicator in indicators::list(conn, &scope, &meeting.committee_id)? {
-        for value in &indicator.values {
-            indicator_lines.push(IndicatorLine {
-                name: indicator.name.clone(),
-                period: value.period.clone(),
-                value_text: crate::domain::annual_report::printed(value.value, indicator.unit),
-                target_text: indicator
-                    .target
-                    .map(|t| crate::domain::annual_report::printed(t, indicator.unit))
-                    .unwrap_or_default(),
-                status: value
-                    .status
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
-                status_label: value
-                    .status
-                    .map(|s| s.label().to_owned())
-                    .unwrap_or_default(),
-            });
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == value)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Html => "text/html; charset=utf-8",
+            Self::Markdown => "text/markdown; charset=utf-8",
+            Self::Pdf => "application/pdf",
         }
     }
-    let signature = minutes.signer_name.as_ref().map(|name| Signature {
-        delegation: minutes.signer_delegation.clone().unwrap_or_default(),
-        function: minutes.signer_function.clone().unwrap_or_default(),
-        name: name.clone(),
-    });
-    let signed = match (draft, &minutes.signer_name, minutes.signed_at) {
-        (false, Some(name), Some(at)) => Some(Signed {
-            by: name.clone(),
-            at: format!(
-                "{} à {}",
-                french::date(crate::clock::paris_date(at.and_utc())),
-                french::time(at.and_utc())
-            ),
-            revision: minutes.revision,
-            verify_url: format!("{public_url}/verify"),
-        }),
-        _ => None,
-    };
-    Ok(CompteRendu {
-        draft,
-        revision: minutes.revision,
-        document_date: french::date(today),
-        has_remote: participants.iter().any(|p| p.remote),
-        participants,
-        excused,
-        absent,
-        opening_paragraphs: paragraphs(minutes.opening.as_deref()),
-        sections,
-        post_meeting_paragraphs: paragraphs(minutes.post_meeting_notes.as_deref()),
-        closing_time: minutes.closing_time.as_deref().map(closing_time_text),
-        signature,
-        signed,
-        actions: action_lines,
-        indicators: indicator_lines,
-        legend: [
-            Band::OnTarget,
-            Band::GapUnder25,
-            Band::Gap25To50,
-            Band::GapOver50,
-        ]
-        .into_iter()
-        .map(|band| LegendEntry {
-            status: band.as_str(),
-            label: band.label(),
-        })
-        .collect(),
-        meeting: context,
-    })
 }
-
 /// One format of the compte-rendu.
 pub fn render(
     templates: &Templates,
     pdf: &pdf::PdfEngine,
     document: &CompteRendu,
-    format: &str,
+    format: Format,
     at: DateTime<Utc>,
 ) -> AppResult<Vec<u8>> {
     match format {
-        "html" => Ok(templates
+        Format::Html => Ok(templates
             .render("documents/compte-rendu.html.hbs", document)?
             .into_bytes()),
-        "md" => {
+        Format::Markdown => {
             // Text templates print as is: the user's text is escaped here.
             let mut data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
             markdown::escape_data(&mut data);
@@ -300,19 +70,10 @@ pub fn render(
                 .render("documents/compte-rendu.md.hbs", &data)?
                 .into_bytes())
         }
-        "pdf" => {
+        Format::Pdf => {
             let data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
             pdf.render(&data, at)
         }
-        other => Err(AppError::internal(format!("unknown format {other}"))),
-    }
-}
-
-pub fn content_type(format: &str) -> &'static str {
-    match format {
-        "html" => "text/html; charset=utf-8",
-        "md" => "text/markdown; charset=utf-8",
-        _ => "application/pdf",
     }
 }
 

@@ -1,38 +1,20 @@
 //! The rules: validation, lifecycles, who may do what to which record, and
-//! the transactions that apply them (with their audit events).
+//! the transactions that apply them (with their audit events). One folder
+//! per area; `audit`, `validate` and `text` serve them all.
+//!
+//! Domain functions are synchronous and take a connection, so that several
+//! compose inside one transaction; what spans several transactions or
+//! blocking work (password hashing, rendering) lives in `crate::service`.
 
-pub mod action_csv;
-pub mod action_history;
+pub mod accounts;
 pub mod actions;
-pub mod agenda;
-pub mod annual_report;
-pub mod attendance;
 pub mod audit;
-pub mod committees;
-pub mod context;
-pub mod convocation;
-pub mod distribution;
-pub mod gdpr;
 pub mod indicators;
-pub mod invitations;
-pub mod login;
-pub mod meeting_status;
 pub mod meetings;
-pub mod member_csv;
-pub mod member_import;
-pub mod members;
-pub mod memberships;
 pub mod minutes;
-pub mod notices;
-pub mod organizations;
-pub mod reminders;
-pub mod rsvp;
-pub mod signing;
-pub mod structures;
+pub mod registry;
 pub mod text;
-pub mod users;
 pub mod validate;
-pub mod verification;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -41,4 +23,16 @@ use crate::error::{AppError, AppResult};
 /// to none: the registry is kept by each structure's own staff.
 pub fn own_structure(caller: &Caller) -> AppResult<String> {
     caller.structure_id.clone().ok_or(AppError::Forbidden)
+}
+
+/// A record asked for by its id: absent, or outside the caller's scope, is
+/// a 404 (never telling which).
+pub trait Found<T> {
+    fn found(self) -> AppResult<T>;
+}
+
+impl<T> Found<T> for diesel::QueryResult<Option<T>> {
+    fn found(self) -> AppResult<T> {
+        self?.ok_or(AppError::NotFound)
+    }
 }

@@ -1,11 +1,10 @@
 //! E-mail: what a message holds, how it is built and sent (SMTP, or `.eml`
-//! files when no server is set), the calendar invitations, and the worker
-//! that drains the outbox.
+//! files when no server is set), and the calendar invitations. The worker
+//! that drains the outbox is `crate::worker`.
 
 pub mod ics;
 pub mod message;
 pub mod transport;
-pub mod worker;
 
 use serde::{Deserialize, Serialize};
 

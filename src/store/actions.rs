@@ -5,7 +5,9 @@ use diesel::prelude::*;
 
 use super::Scope;
 use crate::db::DbConn;
-use crate::db::schema::actions;
+use std::collections::HashMap;
+
+use crate::db::schema::{action_meetings, actions};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = actions, treat_none_as_null = true)]
@@ -24,11 +26,11 @@ pub struct ActionRow {
     pub cancel_reason: Option<String>,
     pub description: Option<String>,
     pub responsible: Option<String>,
+    /// `responsible`, folded (`domain::text::fold`): what `?responsible=` matches.
+    pub responsible_key: Option<String>,
     pub effective: Option<bool>,
     pub verification: Option<String>,
     pub meeting_id: Option<String>,
-    /// JSON array of meeting ids.
-    pub discussed_in: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -47,7 +49,7 @@ pub fn update(conn: &mut DbConn, row: &ActionRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<ActionRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<ActionRow>> {
     let mut query = actions::table
         .filter(actions::id.eq(id.to_owned()))
         .select(ActionRow::as_select())
@@ -55,7 +57,7 @@ pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<ActionRow
     if let Scope::Structure(own) = scope {
         query = query.filter(actions::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 /// Another action of the committee with this number.
@@ -79,8 +81,8 @@ pub struct ActionFilter {
     pub statuses: Vec<String>,
     /// Open and due before this date.
     pub overdue_on: Option<NaiveDate>,
-    /// Folded-insensitive part of the responsible services.
-    pub responsible: Option<String>,
+    /// Folded words, each part of the folded responsible services.
+    pub responsible_terms: Vec<String>,
     /// Raised or discussed at this meeting.
     pub meeting_id: Option<String>,
 }
@@ -103,14 +105,22 @@ pub fn list(
             .filter(actions::status.eq_any(["planned", "in_progress"]))
             .filter(actions::due_date.lt(day));
     }
-    if let Some(responsible) = &filter.responsible {
-        query = query.filter(actions::responsible.like(format!("%{responsible}%")));
+    // Folded terms hold no LIKE wildcard: `fold` keeps letters and digits.
+    for term in &filter.responsible_terms {
+        query = query.filter(actions::responsible_key.like(format!("%{term}%")));
     }
     if let Some(meeting) = &filter.meeting_id {
         query = query.filter(
             actions::meeting_id
                 .eq(meeting.clone())
-                .or(actions::discussed_in.like(format!("%\"{meeting}\"%"))),
+                .nullable()
+                .or(actions::id
+                    .eq_any(
+                        action_meetings::table
+                            .filter(action_meetings::meeting_id.eq(meeting.clone()))
+                            .select(action_meetings::action_id),
+                    )
+                    .nullable()),
         );
     }
     let mut rows = query
@@ -118,4 +128,65 @@ pub fn list(
         .load(conn)?;
     rows.sort_by_key(|row| (row.number.is_none(), row.number));
     Ok(rows)
+}
+
+/// The meetings that discussed an action, in the order given.
+pub fn meetings_of(conn: &mut DbConn, action_id: &str) -> QueryResult<Vec<String>> {
+    action_meetings::table
+        .filter(action_meetings::action_id.eq(action_id))
+        .order(action_meetings::position.asc())
+        .select(action_meetings::meeting_id)
+        .load(conn)
+}
+
+/// `meetings_of` for several actions in one query.
+pub fn meetings_of_many(
+    conn: &mut DbConn,
+    action_ids: &[String],
+) -> QueryResult<HashMap<String, Vec<String>>> {
+    let mut by_action: HashMap<String, Vec<String>> = HashMap::new();
+    for chunk in action_ids.chunks(500) {
+        let pairs: Vec<(String, String)> = action_meetings::table
+            .filter(action_meetings::action_id.eq_any(chunk))
+            .order((action_meetings::action_id, action_meetings::position.asc()))
+            .select((action_meetings::action_id, action_meetings::meeting_id))
+            .load(conn)?;
+        for (action, meeting) in pairs {
+            by_action.entry(action).or_default().push(meeting);
+        }
+    }
+    Ok(by_action)
+}
+
+/// Replaces the meetings that discussed an action.
+pub fn set_meetings(conn: &mut DbConn, action_id: &str, meeting_ids: &[String]) -> QueryResult<()> {
+    diesel::delete(action_meetings::table.filter(action_meetings::action_id.eq(action_id)))
+        .execute(conn)?;
+    for (position, meeting_id) in meeting_ids.iter().enumerate() {
+        diesel::insert_into(action_meetings::table)
+            .values((
+                action_meetings::action_id.eq(action_id),
+                action_meetings::meeting_id.eq(meeting_id),
+                action_meetings::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Actions whose responsible services have no folded key yet (written
+/// before the key existed), with those services.
+pub fn missing_responsible_keys(conn: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    actions::table
+        .filter(actions::responsible.is_not_null())
+        .filter(actions::responsible_key.is_null())
+        .select((actions::id, actions::responsible.assume_not_null()))
+        .load(conn)
+}
+
+pub fn set_responsible_key(conn: &mut DbConn, action_id: &str, key: &str) -> QueryResult<()> {
+    diesel::update(actions::table.find(action_id))
+        .set(actions::responsible_key.eq(key))
+        .execute(conn)
+        .map(drop)
 }

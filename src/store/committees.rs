@@ -50,7 +50,7 @@ pub fn update(conn: &mut DbConn, row: &CommitteeRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<CommitteeRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<CommitteeRow>> {
     let mut query = committees::table
         .filter(committees::id.eq(id.to_owned()))
         .select(CommitteeRow::as_select())
@@ -58,7 +58,7 @@ pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Committee
     if let Scope::Structure(own) = scope {
         query = query.filter(committees::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 pub fn list(conn: &mut DbConn, scope: &Scope, page: Page) -> QueryResult<(Vec<CommitteeRow>, i64)> {
@@ -102,7 +102,11 @@ pub fn delete_membership(conn: &mut DbConn, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find_membership(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<MembershipRow> {
+pub fn find_membership(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: &str,
+) -> QueryResult<Option<MembershipRow>> {
     let mut query = memberships::table
         .filter(memberships::id.eq(id.to_owned()))
         .select(MembershipRow::as_select())
@@ -110,7 +114,7 @@ pub fn find_membership(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResul
     if let Scope::Structure(own) = scope {
         query = query.filter(memberships::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 /// The membership that stands in for `id`, if any.

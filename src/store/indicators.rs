@@ -39,7 +39,7 @@ pub fn insert(conn: &mut DbConn, row: &IndicatorRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<IndicatorRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<IndicatorRow>> {
     let mut query = indicators::table
         .filter(indicators::id.eq(id.to_owned()))
         .select(IndicatorRow::as_select())
@@ -47,7 +47,7 @@ pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Indicator
     if let Scope::Structure(own) = scope {
         query = query.filter(indicators::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 pub fn of_committee(conn: &mut DbConn, committee_id: &str) -> QueryResult<Vec<IndicatorRow>> {

@@ -6,13 +6,21 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::login_failures;
 
-pub fn insert(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<()> {
+/// Records a failure of `key` at `at`; returns its id.
+pub fn insert(conn: &mut DbConn, key: &str, at: NaiveDateTime) -> QueryResult<String> {
+    let id = super::new_id();
     diesel::insert_into(login_failures::table)
         .values((
-            login_failures::id.eq(super::new_id()),
+            login_failures::id.eq(&id),
             login_failures::throttle_key.eq(key),
             login_failures::failed_at.eq(at),
         ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+pub fn delete(conn: &mut DbConn, ids: &[String]) -> QueryResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::id.eq_any(ids)))
         .execute(conn)
         .map(drop)
 }
@@ -41,9 +49,15 @@ pub fn clear(conn: &mut DbConn, key: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Forgets failures older than `before`: the table stays small.
-pub fn prune(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(before)))
-        .execute(conn)
-        .map(drop)
+/// Forgets the failures of `key` older than `before`. By key, through the
+/// index: on PostgreSQL a scan of the whole table would make every sign-in
+/// collide with every other (`SERIALIZABLE`).
+pub fn prune(conn: &mut DbConn, key: &str, before: NaiveDateTime) -> QueryResult<()> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::throttle_key.eq(key))
+            .filter(login_failures::failed_at.lt(before)),
+    )
+    .execute(conn)
+    .map(drop)
 }

@@ -54,7 +54,7 @@ pub fn update(conn: &mut DbConn, row: &MeetingRow) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<MeetingRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<MeetingRow>> {
     let mut query = meetings::table
         .filter(meetings::id.eq(id.to_owned()))
         .select(MeetingRow::as_select())
@@ -62,7 +62,7 @@ pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<MeetingRo
     if let Scope::Structure(own) = scope {
         query = query.filter(meetings::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 /// A committee's meetings, most recent first.
@@ -137,7 +137,7 @@ pub fn delete_item(conn: &mut DbConn, id: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn find_item(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<AgendaItemRow> {
+pub fn find_item(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<AgendaItemRow>> {
     let mut query = agenda_items::table
         .filter(agenda_items::id.eq(id.to_owned()))
         .select(AgendaItemRow::as_select())
@@ -145,7 +145,7 @@ pub fn find_item(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Agen
     if let Scope::Structure(own) = scope {
         query = query.filter(agenda_items::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 /// A meeting's agenda, in order.

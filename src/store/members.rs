@@ -55,7 +55,7 @@ pub fn find(
     conn: &mut DbConn,
     scope: &Scope,
     id: &str,
-) -> QueryResult<(MemberRow, OrganizationName)> {
+) -> QueryResult<Option<(MemberRow, OrganizationName)>> {
     let mut query = members::table
         .left_join(organizations::table)
         .filter(members::id.eq(id.to_owned()))
@@ -67,7 +67,7 @@ pub fn find(
     if let Scope::Structure(own) = scope {
         query = query.filter(members::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 /// A member of the structure with this e-mail (the CSV import matches on it).

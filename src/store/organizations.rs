@@ -57,11 +57,12 @@ fn scoped<'a>(scope: &Scope) -> Boxed<'a> {
 }
 
 /// The organization `id` if visible in `scope`; `NotFound` otherwise.
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<OrganizationRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<OrganizationRow>> {
     scoped(scope)
         .filter(organizations::id.eq(id.to_owned()))
         .select(OrganizationRow::as_select())
         .first(conn)
+        .optional()
 }
 
 /// The organization of the structure with this folded name or acronym

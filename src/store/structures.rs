@@ -39,7 +39,7 @@ pub fn update(conn: &mut DbConn, row: &StructureRow) -> QueryResult<()> {
 }
 
 /// The structure `id` if visible in `scope`; `NotFound` otherwise.
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<StructureRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<StructureRow>> {
     let mut query = structures::table
         .filter(structures::id.eq(id))
         .select(StructureRow::as_select())
@@ -47,7 +47,7 @@ pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Structure
     if let Scope::Structure(own) = scope {
         query = query.filter(structures::id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 pub fn list(conn: &mut DbConn, scope: &Scope, page: Page) -> QueryResult<(Vec<StructureRow>, i64)> {

@@ -61,7 +61,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<UserR
 }
 
 /// The user `id` if visible in `scope`; `NotFound` otherwise.
-pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<UserRow> {
+pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<Option<UserRow>> {
     let mut query = users::table
         .filter(users::id.eq(id))
         .select(UserRow::as_select())
@@ -69,7 +69,7 @@ pub fn find(conn: &mut DbConn, scope: &Scope, id: &str) -> QueryResult<UserRow> 
     if let Scope::Structure(own) = scope {
         query = query.filter(users::structure_id.eq(own.clone()));
     }
-    query.first(conn)
+    query.first(conn).optional()
 }
 
 pub fn list(

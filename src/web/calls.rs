@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::Caller;
 use crate::domain;
-use crate::domain::attendance::AttendanceCounts;
+use crate::domain::accounts::login::Credentials;
+use crate::domain::accounts::users::User;
+use crate::domain::meetings::attendance::AttendanceCounts;
 use crate::domain::meetings::{Meeting, MeetingStatus};
-use crate::domain::users::User;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::Page;
@@ -22,17 +23,9 @@ pub async fn login(
     password: String,
     client: String,
 ) -> AppResult<(String, i32)> {
-    let response = domain::login::login(
-        state,
-        domain::login::Credentials { email, password },
-        client,
-    )
-    .await?;
-    // The token the login issued carries the version it was issued at.
-    let claims = state
-        .keys
-        .verify_access(&response.access_token, state.clock.now().timestamp())?;
-    Ok((claims.sub, claims.ver))
+    let user =
+        crate::service::auth::sign_in(state, Credentials { email, password }, &client).await?;
+    Ok((user.id, user.token_version))
 }
 
 /// What the header shows of the user's structure.
@@ -55,7 +48,7 @@ pub async fn structure_header(
     let scope = caller.scope();
     let structure = state
         .db
-        .read(move |conn| domain::structures::get(conn, &scope, &id))
+        .read(move |conn| domain::accounts::structures::get(conn, &scope, &id))
         .await?;
     Ok(Some(StructureHeader {
         name: structure.name,
@@ -69,7 +62,7 @@ pub async fn account(state: &AppState, caller: &Caller) -> AppResult<User> {
     let scope = caller.scope();
     state
         .db
-        .read(move |conn| domain::users::get(conn, &scope, &id))
+        .read(move |conn| domain::accounts::users::get(conn, &scope, &id))
         .await
 }
 
@@ -111,7 +104,7 @@ pub async fn overview(
     state
         .db
         .read(move |conn| {
-            let (committees, committee_count) = domain::committees::list(
+            let (committees, committee_count) = domain::registry::committees::list(
                 conn,
                 &scope,
                 Page {
@@ -143,7 +136,7 @@ pub async fn overview(
                         });
                         continue;
                     }
-                    let attendance = domain::attendance::list(conn, &scope, &meeting.id)?;
+                    let attendance = domain::meetings::attendance::list(conn, &scope, &meeting.id)?;
                     upcoming.push(Upcoming {
                         meeting,
                         committee: committee.name.clone(),

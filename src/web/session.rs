@@ -5,27 +5,22 @@
 //! Every request that needs a signed-in user goes through `Staff`, which
 //! ends the session when it has been idle too long, is older than a working
 //! day, or when the account is disabled or its token version has changed
-//! (the same check as for bearer tokens: `auth::caller::current`).
-
-use std::io::Write;
-use std::path::Path;
+//! (the same check as for bearer tokens: `service::auth::caller`).
 
 use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::CookieSessionStore;
 use actix_session::{Session, SessionExt, SessionMiddleware};
-use actix_web::cookie::{Key, SameSite};
+use actix_web::cookie::SameSite;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
 
 use super::calls;
 use super::error::WebError;
 use crate::auth::Caller;
-use crate::config::Settings;
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub const COOKIE_NAME: &str = "clu_session";
-const KEY_FILE: &str = "session-key";
 const USER: &str = "uid";
 const VERSION: &str = "ver";
 const STARTED: &str = "iat";
@@ -46,47 +41,6 @@ pub fn middleware(state: &AppState) -> SessionMiddleware<CookieSessionStore> {
         .cookie_content_security(CookieContentSecurity::Private)
         .session_lifecycle(BrowserSession::default())
         .build()
-}
-
-/// The configured session key, or the one kept in the data folder, made on
-/// first start (32 random bytes, hex, readable by the owner only).
-pub fn load_key(settings: &Settings) -> Result<Key, String> {
-    let master = match &settings.session_secret {
-        Some(secret) => secret.expose().as_bytes().to_vec(),
-        None => load_or_create_key_file(&settings.data_dir)?,
-    };
-    if master.len() < crate::auth::token::MIN_SECRET_LEN {
-        return Err("la clé de session est trop courte".into());
-    }
-    // HKDF from the master key to the 64 bytes the cookie needs.
-    Ok(Key::derive_from(&master))
-}
-
-fn load_or_create_key_file(data_dir: &Path) -> Result<Vec<u8>, String> {
-    let path = data_dir.join(KEY_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text.trim().as_bytes().to_vec()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data_dir)
-                .map_err(|e| format!("impossible de créer {} : {e}", data_dir.display()))?;
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes).map_err(|e| format!("aléa indisponible : {e}"))?;
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(&path)
-                .map_err(|e| format!("impossible de créer {} : {e}", path.display()))?;
-            file.write_all(hex.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|e| format!("impossible d'écrire {} : {e}", path.display()))?;
-            tracing::info!(path = %path.display(), "generated a new session key");
-            Ok(hex.into_bytes())
-        }
-        Err(err) => Err(format!("impossible de lire {} : {err}", path.display())),
-    }
 }
 
 fn random_token() -> Result<String, AppError> {
@@ -183,7 +137,7 @@ impl FromRequest for Staff {
                 sign_out(&session);
                 return Err(WebError::SessionEnded);
             }
-            let caller = match crate::auth::caller::current(&state, user_id, version).await {
+            let caller = match crate::service::auth::caller(&state, user_id, version).await {
                 Ok(caller) => caller,
                 Err(AppError::Unauthorized) => {
                     sign_out(&session);
@@ -202,28 +156,5 @@ impl FromRequest for Staff {
                 structure,
             })
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_generated_key_is_private_and_kept() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let first = load_or_create_key_file(dir.path()).expect("created");
-        let second = load_or_create_key_file(dir.path()).expect("read");
-        assert_eq!(first, second);
-        assert_eq!(first.len(), 64);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
-                .expect("meta")
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
     }
 }

@@ -15,7 +15,84 @@ on_both_backends!(
     history_lists_each_changed_field,
     overdue_filter_uses_the_injected_today,
     cher_2021_action_table_round_trips_through_csv,
+    filters_ignore_case_and_accents_and_follow_discussions,
 );
+
+/// `?responsible=` matches the folded services, whatever the case and the
+/// accents typed, the same on both databases; `?meeting_id=` finds the
+/// actions raised at a meeting and those discussed there.
+async fn filters_ignore_case_and_accents_and_follow_discussions(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let fixture = crate::common::fixtures::committee(&app).await;
+    let sec = &fixture.secretariat;
+    let raised_at = crate::common::fixtures::meeting(&app, &fixture, 10).await;
+    let discussed_at = crate::common::fixtures::meeting(&app, &fixture, 20).await;
+    let path = format!("/api/v1/committees/{}/actions", fixture.committee);
+    app.create(&path, sec, json!({"number": 1, "finding": "Accueil", "responsible": "Bureau de l'État civil / DC", "meeting_id": raised_at})).await;
+    let second = app.create(&path, sec, json!({"number": 2, "finding": "Affichage", "responsible": "RQ — Réfèrent qualité", "discussed_in": [raised_at, discussed_at]})).await;
+    app.create(
+        &path,
+        sec,
+        json!({"number": 3, "finding": "Urne", "responsible": "BLS"}),
+    )
+    .await;
+    let numbers = |list: Value| -> Vec<i64> {
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| a["number"].as_i64().expect("n"))
+            .collect()
+    };
+    let filtered =
+        async |query: &str| numbers(app.get(&format!("{path}?{query}"), sec).await.json());
+    assert_eq!(filtered("responsible=etat%20CIVIL").await, [1]);
+    assert_eq!(filtered("responsible=%C3%89TAT").await, [1], "ÉTAT");
+    assert_eq!(filtered("responsible=referent").await, [2]);
+    assert_eq!(
+        filtered("responsible=R%C3%89F%C3%88RENT%20QUALIT%C3%89").await,
+        [2]
+    );
+    assert_eq!(filtered("responsible=dc").await, [1]);
+    assert_eq!(
+        filtered("responsible=%25").await,
+        [1, 2, 3],
+        "a wildcard is no filter"
+    );
+    assert_eq!(filtered(&format!("meeting_id={raised_at}")).await, [1, 2]);
+    assert_eq!(filtered(&format!("meeting_id={discussed_at}")).await, [2]);
+    let action = app
+        .get(&format!("/api/v1/actions/{second}"), sec)
+        .await
+        .json();
+    assert_eq!(
+        action["discussed_in"],
+        json!([raised_at, discussed_at]),
+        "in the order given"
+    );
+    // Discussions change with a patch, the history says so.
+    app.patch(
+        &format!("/api/v1/actions/{second}"),
+        sec,
+        json!({"discussed_in": [discussed_at]}),
+    )
+    .await
+    .assert_status(200);
+    assert_eq!(filtered(&format!("meeting_id={raised_at}")).await, [1]);
+    let twice = app
+        .patch(
+            &format!("/api/v1/actions/{second}"),
+            sec,
+            json!({"discussed_in": [discussed_at, discussed_at]}),
+        )
+        .await;
+    assert_eq!(twice.error_fields(), ["discussed_in"]);
+    let history = app
+        .get(&format!("/api/v1/actions/{second}/history"), sec)
+        .await
+        .json();
+    assert!(history.to_string().contains("discussed_in"), "{history}");
+}
 
 /// 16 February 2021, the day of the Cher meeting, from noon in Paris
 /// (running on, so that events keep their order).

@@ -13,7 +13,87 @@ on_both_backends!(
     eleventh_failure_for_an_email_is_throttled,
     eleventh_failure_from_an_address_is_throttled,
     success_resets_the_email_counter,
+    parallel_guesses_verify_at_most_the_allowed_passwords,
+    everyone_changes_their_own_password_with_the_current_one,
 );
+
+/// The attempt is recorded before its password is checked: fifty guesses
+/// at once cannot all pass the count. Exactly ten are checked (and
+/// refused); the forty others are throttled unchecked.
+async fn parallel_guesses_verify_at_most_the_allowed_passwords(app: TestApp) {
+    app.admin().await;
+    let wrong: Vec<String> = (0..50)
+        .map(|i| format!("mauvais mot de passe {i}"))
+        .collect();
+    let guesses = wrong
+        .iter()
+        .map(|password| app.login("admin@clu.test", password));
+    let statuses: Vec<u16> = futures_util::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|r| r.status.as_u16())
+        .collect();
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((refused, throttled), (10, 40), "{statuses:?}");
+    // Even the right password is refused now, unchecked.
+    app.login("admin@clu.test", PASSWORD)
+        .await
+        .assert_problem(429);
+}
+
+async fn everyone_changes_their_own_password_with_the_current_one(app: TestApp) {
+    let admin = app.admin().await;
+    let structure = app.structure(&admin, "Préfecture de la Haute-Marne").await;
+    for role in ["reader", "signatory", "secretariat"] {
+        let email = format!("{role}@clu.test");
+        let (id, token) = app.user(&admin, &structure, role, &email).await;
+        let new = format!("nouveau mot de passe de {role}");
+        // Not by a patch, even for an account one manages.
+        if role == "secretariat" {
+            let patched = app
+                .patch(
+                    &format!("/api/v1/users/{id}"),
+                    &token,
+                    json!({"password": new}),
+                )
+                .await;
+            assert_eq!(patched.error_fields(), ["password"]);
+        }
+        let wrong = app
+            .post(
+                "/api/v1/auth/password",
+                &token,
+                json!({"current_password": "pas le bon", "new_password": new}),
+            )
+            .await;
+        assert_eq!(wrong.error_fields(), ["current_password"]);
+        let short = app
+            .post(
+                "/api/v1/auth/password",
+                &token,
+                json!({"current_password": PASSWORD, "new_password": "court"}),
+            )
+            .await;
+        assert_eq!(short.error_fields(), ["new_password"]);
+        app.post(
+            "/api/v1/auth/password",
+            &token,
+            json!({"current_password": PASSWORD, "new_password": new}),
+        )
+        .await
+        .assert_status(204);
+        // Every token of the account ends; the new password opens it.
+        app.get("/api/v1/auth/me", &token).await.assert_problem(401);
+        app.login(&email, PASSWORD).await.assert_problem(401);
+        app.token_with(&email, &new).await;
+        assert_eq!(
+            app.audit_count(&admin, "user.reauthentication_failed", &id)
+                .await,
+            1
+        );
+    }
+}
 
 async fn login_returns_a_short_lived_bearer_token(app: TestApp) {
     app.admin().await;

@@ -218,3 +218,51 @@ fn serve_runs_on_the_embedded_default_and_stops_on_sigterm() {
         stdout(&again)
     );
 }
+
+/// An unexpected failure names its cause for the operator, not just
+/// "erreur interne".
+#[test]
+fn create_admin_reports_the_cause_of_a_failure() {
+    use diesel::{Connection, RunQueryDsl, SqliteConnection};
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(clu(dir.path(), &["migrate"], &[]).status.success());
+    let mut conn = SqliteConnection::establish(&dir.path().join("data/clu.db").to_string_lossy())
+        .expect("open");
+    diesel::sql_query("DROP TABLE audit_events")
+        .execute(&mut conn)
+        .expect("drop");
+    let output = clu(
+        dir.path(),
+        &["create-admin", "--email", "admin@prefecture.gouv.fr"],
+        &[("CLU_ADMIN_PASSWORD", "un mot de passe assez long")],
+    );
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("no such table: audit_events"), "{message}");
+    assert!(!message.contains("un mot de passe assez long"), "{message}");
+}
+
+/// `clu demo` tells a newcomer what to open in a browser, and with which
+/// logins.
+#[test]
+fn demo_prints_the_address_to_open_and_its_logins() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = clu(
+        dir.path(),
+        &["demo"],
+        &[("CLU_PUBLIC_URL", "http://127.0.0.1:8099")],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("ouvrez dans un navigateur : http://127.0.0.1:8099/\n"),
+        "{text}"
+    );
+    for login in [
+        clu::demo::SECRETARIAT_EMAIL,
+        clu::demo::SIGNATORY_EMAIL,
+        clu::demo::PASSWORD,
+    ] {
+        assert!(text.contains(login), "{login} missing from:\n{text}");
+    }
+}

@@ -12,8 +12,54 @@ use crate::on_both_backends;
 
 on_both_backends!(
     concurrent_read_then_write_transactions_all_commit,
-    failed_writes_leave_nothing_behind
+    failed_writes_leave_nothing_behind,
+    actions_written_before_the_filter_keys_are_migrated,
 );
+
+/// Actions written before `action_filters` (discussions as a JSON list,
+/// no folded key) come out of the migration with both.
+async fn actions_written_before_the_filter_keys_are_migrated(app: TestApp) {
+    let fixture = crate::common::fixtures::committee(&app).await;
+    let sec = &fixture.secretariat;
+    let meeting = crate::common::fixtures::meeting(&app, &fixture, 10).await;
+    let action = app
+        .create(
+            &format!("/api/v1/committees/{}/actions", fixture.committee),
+            sec,
+            serde_json::json!({"finding": "Accueil", "responsible": "Bureau de l'ÉTAT", "discussed_in": [meeting]}),
+        )
+        .await;
+    let reverted = {
+        let mut conn = app.state.db.get().expect("conn");
+        let reverted = clu::db::migrate::revert_last(&mut conn).expect("revert");
+        diesel::sql_query(format!(
+            "UPDATE actions SET responsible = 'DC / Réfèrent', discussed_in = '[\"{meeting}\"]' WHERE id = '{action}'"
+        ))
+        .execute(&mut *conn)
+        .expect("an action as the previous release wrote it");
+        reverted
+    };
+    assert_eq!(reverted, "20261201000006", "the action_filters migration");
+    let applied = app.state.migrate().expect("migrate");
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let found = app
+        .get(&format!("/api/v1/actions/{action}"), sec)
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(found["discussed_in"], serde_json::json!([meeting]));
+    let by_key = app
+        .get(
+            &format!(
+                "/api/v1/committees/{}/actions?responsible=REFERENT",
+                fixture.committee
+            ),
+            sec,
+        )
+        .await
+        .json();
+    assert_eq!(by_key["total"], 1, "{by_key}");
+}
 
 #[derive(diesel::QueryableByName)]
 struct Pragma {
@@ -24,38 +70,33 @@ struct Pragma {
 #[actix_web::test]
 async fn every_pooled_sqlite_connection_has_its_settings() {
     let app = TestApp::new(Backend::Sqlite).await;
-    // More checkouts than the pool holds at once: every connection is seen.
-    for _ in 0..6 {
-        let settings = app
-            .state
-            .db
-            .read(|conn| {
-                let DbConn::Sqlite(inner) = conn else {
-                    panic!("sqlite expected")
-                };
-                let mut read = |pragma: &str, column: &str| -> Result<String, AppError> {
-                    let rows: Vec<Pragma> = diesel::sql_query(format!(
-                        "SELECT CAST({column} AS TEXT) AS value FROM pragma_{pragma}()"
-                    ))
-                    .load(inner)?;
-                    Ok(rows.into_iter().next().map(|r| r.value).unwrap_or_default())
-                };
-                Ok((
-                    read("journal_mode", "journal_mode")?,
-                    read("foreign_keys", "foreign_keys")?,
-                    read("busy_timeout", "timeout")?,
-                ))
-            })
-            .await
-            .expect("pragmas");
-        assert_eq!(settings.0, "wal");
-        assert_eq!(settings.1, "1");
+    // Every connection of the pool held at once: each is a different one.
+    let size = app.state.settings.database_pool_size as usize;
+    let mut held: Vec<_> = (0..size)
+        .map(|_| app.state.db.get().expect("a connection"))
+        .collect();
+    for conn in &mut held {
+        let DbConn::Sqlite(inner) = &mut **conn else {
+            panic!("sqlite expected")
+        };
+        let mut read = |pragma: &str, column: &str| -> String {
+            let rows: Vec<Pragma> = diesel::sql_query(format!(
+                "SELECT CAST({column} AS TEXT) AS value FROM pragma_{pragma}()"
+            ))
+            .load(inner)
+            .expect("pragma");
+            rows.into_iter().next().map(|r| r.value).unwrap_or_default()
+        };
+        assert_eq!(read("journal_mode", "journal_mode"), "wal");
+        assert_eq!(read("foreign_keys", "foreign_keys"), "1");
+        assert_eq!(read("secure_delete", "secure_delete"), "1");
+        let timeout = read("busy_timeout", "timeout");
         assert!(
-            settings.2.parse::<i64>().expect("timeout") >= 5000,
-            "{}",
-            settings.2
+            timeout.parse::<i64>().expect("timeout") >= 5000,
+            "{timeout}"
         );
     }
+    assert_eq!(held.len(), 3, "the tests' pool holds three connections");
 }
 
 #[derive(diesel::QueryableByName)]

@@ -20,6 +20,7 @@ mod memberships;
 mod minutes;
 mod openapi;
 mod outbox;
+mod races;
 mod registry;
 mod registry_access;
 mod rsvp;

@@ -207,7 +207,9 @@ async fn agenda_items_keep_their_order(app: TestApp) {
 fn mark_signed(app: &TestApp, meeting: &str) {
     use clu::store::{self, Scope};
     let mut conn = app.state.db.get().expect("conn");
-    let mut row = store::meetings::find(&mut conn, &Scope::All, meeting).expect("meeting");
+    let mut row = store::meetings::find(&mut conn, &Scope::All, meeting)
+        .expect("query")
+        .expect("meeting");
     row.status = "minutes_signed".into();
     store::meetings::update(&mut conn, &row).expect("update");
 }

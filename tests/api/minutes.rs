@@ -10,7 +10,15 @@ use crate::common::smtp::SmtpSink;
 use crate::common::{Backend, PASSWORD, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(backend: minutes_workflow_signs_freezes_and_verifies, signed_minutes_are_distributed_with_the_pdf);
+on_both_backends!(
+    backend: drafts_are_checked_and_written_by_the_secretariat_only,
+    submitted_minutes_are_returned_or_signed_by_their_signatory,
+    signing_freezes_the_documents_and_they_verify,
+    a_revision_leaves_the_signed_one_intact,
+    the_password_asked_at_signing_is_throttled_and_audited,
+    a_corrupt_letterhead_fails_instead_of_printing_none,
+    signed_minutes_are_distributed_with_the_pdf,
+);
 
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -87,8 +95,22 @@ async fn put(app: &TestApp, token: &str, meeting: &str, body: Value) -> crate::c
     .await
 }
 
-async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
-    let mut app = TestApp::new(backend).await;
+/// A held meeting with its staff: the secrétariat, a reader, the
+/// structure's signatory and another structure's.
+struct Scene {
+    app: TestApp,
+    fixture: Committee,
+    sec: String,
+    reader: String,
+    signatory: String,
+    foreign_signatory: String,
+    meeting: String,
+    items: Vec<String>,
+    base: String,
+}
+
+async fn scene(backend: Backend) -> Scene {
+    let app = TestApp::new(backend).await;
     let fixture = fixtures::committee(&app).await;
     let sec = fixture.secretariat.clone();
     let (_, reader) = app
@@ -118,7 +140,87 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
         .await;
     let (meeting, items) = held_meeting(&app, &fixture).await;
     let base = format!("/api/v1/meetings/{meeting}/minutes");
+    Scene {
+        app,
+        fixture,
+        sec,
+        reader,
+        signatory,
+        foreign_signatory,
+        meeting,
+        items,
+        base,
+    }
+}
 
+impl Scene {
+    /// Saves the draft with `remark` and submits it.
+    async fn submit(&self, remark: &str) {
+        put(
+            &self.app,
+            &self.sec,
+            &self.meeting,
+            minutes_body(&self.items, remark),
+        )
+        .await
+        .assert_status(200);
+        self.app
+            .post(&format!("{}/submit", self.base), &self.sec, json!({}))
+            .await
+            .assert_status(200);
+    }
+
+    async fn sign(&self, body: Value) -> crate::common::Response {
+        self.app
+            .post(&format!("{}/sign", self.base), &self.signatory, body)
+            .await
+    }
+
+    /// Submits and signs; returns the minutes and each format's fingerprint.
+    async fn signed(&self, remark: &str) -> (Value, Vec<(String, String)>) {
+        self.submit(remark).await;
+        let signed = self
+            .sign(json!({"password": PASSWORD, "function": "La Secrétaire Générale", "delegation": "Pour le Préfet et par délégation"}))
+            .await
+            .assert_status(200)
+            .json();
+        let fingerprints = signed["documents"]
+            .as_array()
+            .expect("documents")
+            .iter()
+            .map(|d| {
+                (
+                    d["format"].as_str().expect("format").to_owned(),
+                    d["sha256"].as_str().expect("sha").to_owned(),
+                )
+            })
+            .collect();
+        (signed, fingerprints)
+    }
+
+    async fn document(&self, format: &str, query: &str) -> crate::common::Response {
+        self.app
+            .get(
+                &format!(
+                    "/api/v1/meetings/{}/compte-rendu.{format}{query}",
+                    self.meeting
+                ),
+                &self.reader,
+            )
+            .await
+    }
+}
+
+async fn drafts_are_checked_and_written_by_the_secretariat_only(backend: Backend) {
+    let Scene {
+        app,
+        sec,
+        reader,
+        signatory,
+        meeting,
+        items,
+        ..
+    } = scene(backend).await;
     put(&app, &reader, &meeting, minutes_body(&items, ""))
         .await
         .assert_problem(403);
@@ -171,22 +273,43 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
         .await
         .text();
     assert!(preview.contains("PROJET"), "a draft is marked");
+    assert!(
+        preview.contains("M. Bruno MARTIN salue la démarche."),
+        "the last save shows"
+    );
+}
 
-    app.post(&format!("{base}/submit"), &reader, json!({}))
-        .await
-        .assert_problem(403);
-    app.post(&format!("{base}/submit"), &sec, json!({}))
+async fn submitted_minutes_are_returned_or_signed_by_their_signatory(backend: Backend) {
+    let scene = scene(backend).await;
+    let Scene {
+        app,
+        sec,
+        reader,
+        signatory,
+        foreign_signatory,
+        meeting,
+        items,
+        base,
+        ..
+    } = &scene;
+    put(app, sec, meeting, minutes_body(items, ""))
         .await
         .assert_status(200);
-    put(&app, &sec, &meeting, minutes_body(&items, ""))
+    app.post(&format!("{base}/submit"), reader, json!({}))
+        .await
+        .assert_problem(403);
+    app.post(&format!("{base}/submit"), sec, json!({}))
+        .await
+        .assert_status(200);
+    put(app, sec, meeting, minutes_body(items, ""))
         .await
         .assert_problem(409);
-    app.post(&format!("{base}/sign"), &sec, json!({"password": PASSWORD}))
+    app.post(&format!("{base}/sign"), sec, json!({"password": PASSWORD}))
         .await
         .assert_problem(403);
     app.post(
         &format!("{base}/sign"),
-        &foreign_signatory,
+        foreign_signatory,
         json!({"password": PASSWORD}),
     )
     .await
@@ -194,7 +317,7 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
     let returned = app
         .post(
             &format!("{base}/return"),
-            &signatory,
+            signatory,
             json!({"comment": "Préciser la date de l'audit externe."}),
         )
         .await
@@ -205,68 +328,58 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
         returned["comments"][0]["comment"],
         "Préciser la date de l'audit externe."
     );
-    app.post(
-        &format!("{base}/sign"),
-        &signatory,
-        json!({"password": PASSWORD}),
-    )
-    .await
-    .assert_problem(409);
-    app.post(&format!("{base}/submit"), &sec, json!({}))
+    scene
+        .sign(json!({"password": PASSWORD}))
+        .await
+        .assert_problem(409);
+    app.post(&format!("{base}/submit"), sec, json!({}))
         .await
         .assert_status(200);
-    app.post(
-        &format!("{base}/sign"),
-        &signatory,
-        json!({"password": "pas le bon mot de passe"}),
-    )
-    .await
-    .assert_problem(401);
+    scene
+        .sign(json!({"password": "pas le bon mot de passe"}))
+        .await
+        .assert_problem(401);
     assert_eq!(
-        app.get(&base, &sec).await.json()["status"],
+        app.get(base, sec).await.json()["status"],
         "submitted",
         "a wrong password signs nothing"
     );
-    let signed = app.post(&format!("{base}/sign"), &signatory, json!({"password": PASSWORD, "function": "La Secrétaire Générale", "delegation": "Pour le Préfet et par délégation"})).await.assert_status(200).json();
+}
+
+async fn signing_freezes_the_documents_and_they_verify(backend: Backend) {
+    let mut scene = scene(backend).await;
+    let (signed, fingerprints) = scene.signed("M. Bruno MARTIN salue la démarche.").await;
+    let Scene {
+        sec,
+        signatory,
+        meeting,
+        items,
+        base,
+        ..
+    } = &scene;
+    let app = &scene.app;
     assert_eq!(signed["status"], "signed");
     assert_eq!(signed["signer_name"], "signataire@clu.test");
     assert_eq!(
-        app.get(&format!("/api/v1/meetings/{meeting}"), &sec)
+        app.get(&format!("/api/v1/meetings/{meeting}"), sec)
             .await
             .json()["status"],
         "minutes_signed"
     );
-    put(&app, &sec, &meeting, minutes_body(&items, ""))
+    put(app, sec, meeting, minutes_body(items, ""))
         .await
         .assert_problem(409);
     app.post(
         &format!("{base}/return"),
-        &signatory,
+        signatory,
         json!({"comment": "trop tard"}),
     )
     .await
     .assert_problem(409);
-
-    let fingerprints: Vec<(String, String)> = signed["documents"]
-        .as_array()
-        .expect("documents")
-        .iter()
-        .map(|d| {
-            (
-                d["format"].as_str().expect("format").to_owned(),
-                d["sha256"].as_str().expect("sha").to_owned(),
-            )
-        })
-        .collect();
     assert_eq!(fingerprints.len(), 3);
     let mut first = Vec::new();
     for (format, fingerprint) in &fingerprints {
-        let response = app
-            .get(
-                &format!("/api/v1/meetings/{meeting}/compte-rendu.{format}"),
-                &reader,
-            )
-            .await;
+        let response = scene.document(format, "").await;
         response.assert_status(200);
         assert_eq!(
             &sha256(&response.body),
@@ -288,14 +401,10 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
     assert!(first[2].starts_with(b"%PDF"), "a real PDF");
 
     // After a restart, the same bytes.
-    app.restart().await;
+    scene.app.restart().await;
+    let app = &scene.app;
     for ((format, fingerprint), before) in fingerprints.iter().zip(&first) {
-        let again = app
-            .get(
-                &format!("/api/v1/meetings/{meeting}/compte-rendu.{format}"),
-                &reader,
-            )
-            .await;
+        let again = scene.document(format, "").await;
         assert_eq!(&again.body, before, "{format} changed after a restart");
         let verified = app
             .request(
@@ -331,10 +440,22 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
         )
         .await;
     assert!(page.assert_status(200).text().contains("lang=\"fr\""));
+}
 
-    // Revision 2 leaves revision 1 intact.
+async fn a_revision_leaves_the_signed_one_intact(backend: Backend) {
+    let scene = scene(backend).await;
+    let (_, fingerprints) = scene.signed("Première rédaction.").await;
+    let first_pdf = scene.document("pdf", "").await.body;
+    let Scene {
+        app,
+        sec,
+        meeting,
+        items,
+        base,
+        ..
+    } = &scene;
     let revised = app
-        .post(&format!("{base}/revise"), &sec, json!({}))
+        .post(&format!("{base}/revise"), sec, json!({}))
         .await
         .assert_status(200)
         .json();
@@ -343,29 +464,19 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
         (Some(2), Some("draft"))
     );
     put(
-        &app,
-        &sec,
-        &meeting,
-        minutes_body(&items, "Remarque corrigée en révision 2."),
+        app,
+        sec,
+        meeting,
+        minutes_body(items, "Remarque corrigée en révision 2."),
     )
     .await
     .assert_status(200);
-    let old = app
-        .get(
-            &format!("/api/v1/meetings/{meeting}/compte-rendu.pdf?revision=1"),
-            &reader,
-        )
-        .await;
-    assert_eq!(old.body, first[2]);
-    app.post(&format!("{base}/submit"), &sec, json!({}))
+    assert_eq!(scene.document("pdf", "?revision=1").await.body, first_pdf);
+    app.post(&format!("{base}/submit"), sec, json!({}))
         .await
         .assert_status(200);
-    let second = app
-        .post(
-            &format!("{base}/sign"),
-            &signatory,
-            json!({"password": PASSWORD}),
-        )
+    let second = scene
+        .sign(json!({"password": PASSWORD}))
         .await
         .assert_status(200)
         .json();
@@ -378,8 +489,13 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
         .as_str()
         .expect("sha")
         .to_owned();
-    assert_ne!(second_pdf, fingerprints[2].1);
-    for (fingerprint, revision) in [(&fingerprints[2].1, 1), (&second_pdf, 2)] {
+    let first_fingerprint = &fingerprints
+        .iter()
+        .find(|(f, _)| f == "pdf")
+        .expect("pdf")
+        .1;
+    assert_ne!(&second_pdf, first_fingerprint);
+    for (fingerprint, revision) in [(first_fingerprint, 1), (&second_pdf, 2)] {
         let verified = app
             .request(
                 "GET".parse().expect("method"),
@@ -391,12 +507,75 @@ async fn minutes_workflow_signs_freezes_and_verifies(backend: Backend) {
             .json();
         assert_eq!(verified["revision"], revision);
     }
-    app.get(
-        &format!("/api/v1/meetings/{meeting}/compte-rendu.pdf?revision=3"),
-        &reader,
-    )
-    .await
-    .assert_problem(404);
+    scene
+        .document("pdf", "?revision=3")
+        .await
+        .assert_problem(404);
+}
+
+/// The password asked again at signing is throttled like the login: ten
+/// wrong ones in the window, each audited, then 429 even for the right one.
+async fn the_password_asked_at_signing_is_throttled_and_audited(backend: Backend) {
+    let scene = scene(backend).await;
+    scene.submit("").await;
+    for attempt in 0..10 {
+        let refused = scene
+            .sign(json!({"password": format!("essai {attempt}")}))
+            .await;
+        refused.assert_problem(401);
+    }
+    let throttled = scene.sign(json!({"password": PASSWORD})).await;
+    throttled.assert_problem(429);
+    assert!(throttled.headers.get("retry-after").is_some());
+    let me = scene
+        .app
+        .get("/api/v1/auth/me", &scene.signatory)
+        .await
+        .json();
+    let signatory_id = me["id"].as_str().expect("id");
+    assert_eq!(
+        scene
+            .app
+            .audit_count(
+                &scene.fixture.admin,
+                "user.reauthentication_failed",
+                signatory_id
+            )
+            .await,
+        10
+    );
+    assert_eq!(
+        scene.app.get(&scene.base, &scene.sec).await.json()["status"],
+        "submitted",
+        "nothing signed"
+    );
+}
+
+/// A letterhead that is not the JSON list of lines it should be is an
+/// error with its cause in the log, never a signed document without it.
+async fn a_corrupt_letterhead_fails_instead_of_printing_none(backend: Backend) {
+    use clu::store::{self, Scope};
+    let scene = scene(backend).await;
+    scene.submit("").await;
+    {
+        let mut conn = scene.app.state.db.get().expect("conn");
+        let mut structure =
+            store::structures::find(&mut conn, &Scope::All, &scene.fixture.structure)
+                .expect("query")
+                .expect("structure");
+        structure.letterhead = "{pas du JSON".into();
+        store::structures::update(&mut conn, &structure).expect("update");
+    }
+    scene
+        .sign(json!({"password": PASSWORD}))
+        .await
+        .assert_problem(500);
+    assert_eq!(
+        scene.app.get(&scene.base, &scene.sec).await.json()["status"],
+        "submitted",
+        "nothing signed"
+    );
+    scene.document("html", "").await.assert_problem(500);
 }
 
 async fn signed_minutes_are_distributed_with_the_pdf(backend: Backend) {

@@ -8,6 +8,7 @@ use crate::common::{Backend, TestApp};
 /// not here, or documented but not served, fails `openapi_lists_every_route`.
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/password"),
     ("get", "/api/v1/auth/me"),
     ("get", "/api/v1/structures"),
     ("post", "/api/v1/structures"),

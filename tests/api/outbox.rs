@@ -125,7 +125,7 @@ async fn messages_are_given_up_after_the_last_attempt(backend: Backend) {
     }
     assert_eq!(
         app.deliver().await,
-        clu::mail::worker::Pass::default(),
+        clu::worker::Pass::default(),
         "failed messages stay failed"
     );
 }

@@ -17,7 +17,74 @@ on_both_backends!(
     bad_links_are_refused_with_the_right_status,
     attendance_is_recorded_at_the_roll_call,
     anonymisation_withdraws_links_and_erases_queued_mail,
+    a_refused_answer_records_nothing_and_can_be_given_again,
 );
+
+/// A decline brings in the substitute, whose invitation is rendered in the
+/// same transaction. When that fails, the whole answer is rolled back: the
+/// member sees the error page, nothing is recorded, and once the template
+/// is mended the same click works.
+async fn a_refused_answer_records_nothing_and_can_be_given_again(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let fixture = fixtures::committee(&app).await;
+    let meeting = fixtures::meeting(&app, &fixture, 30).await;
+    let links = links(&app, &fixture, &meeting).await;
+    let bruno = link_of(&links, "bruno.martin@example.fr").to_owned();
+    let decline = || {
+        TestRequest::post()
+            .uri(&bruno)
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .set_payload("response=declined")
+    };
+    let mended = (*app.state.settings).clone();
+    let broken_dir = tempfile::tempdir().expect("tempdir");
+    let invitation = broken_dir.path().join("email").join("invitation");
+    std::fs::create_dir_all(&invitation).expect("mkdir");
+    std::fs::write(
+        invitation.join("body.txt.hbs"),
+        "{{member.display}} {{no_such_field.at_all}}\n",
+    )
+    .expect("write");
+    let mut broken = mended.clone();
+    broken.templates_dir = Some(broken_dir.path().to_owned());
+    app.restart_with(broken).await;
+
+    let refused = app.send(decline()).await;
+    assert_eq!(refused.status.as_u16(), 500, "{}", refused.text());
+    assert!(refused.content_type().starts_with("text/html"));
+    assert!(
+        refused.text().contains("n’a pas pu être traitée"),
+        "{}",
+        refused.text()
+    );
+    let attendance = answers(&app, &fixture, &meeting).await;
+    let rows = attendance["items"].as_array().expect("items");
+    let of = |member: &str| rows.iter().find(|r| r["member_id"] == member).cloned();
+    assert_eq!(
+        of(&fixture.titulars[1]).expect("Bruno")["response"],
+        "pending"
+    );
+    assert!(
+        of(&fixture.substitute).is_none(),
+        "the substitute is not invited"
+    );
+
+    app.restart_with(mended).await;
+    let accepted = app.send(decline()).await;
+    assert_eq!(accepted.status.as_u16(), 200, "{}", accepted.text());
+    assert!(accepted.text().contains("Votre absence est enregistrée"));
+    let attendance = answers(&app, &fixture, &meeting).await;
+    let rows = attendance["items"].as_array().expect("items");
+    let of = |member: &str| rows.iter().find(|r| r["member_id"] == member).cloned();
+    assert_eq!(
+        of(&fixture.titulars[1]).expect("Bruno")["response"],
+        "declined"
+    );
+    assert!(
+        of(&fixture.substitute).is_some(),
+        "the substitute is invited"
+    );
+}
 
 /// The answer link of each invited member, from the outbox (the e-mails
 /// are written as files here; the SMTP path has tests of its own).

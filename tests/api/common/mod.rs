@@ -230,6 +230,11 @@ impl TestApp {
     /// The same database and settings, in a new process state: a restart.
     pub async fn restart(&mut self) {
         let settings = (*self.state.settings).clone();
+        self.restart_with(settings).await;
+    }
+
+    /// A restart with other settings over the same database.
+    pub async fn restart_with(&mut self, settings: Settings) {
         let clock = self.state.clock.clone();
         let state = actix_web::web::block(move || AppState::new(settings, clock))
             .await
@@ -241,8 +246,8 @@ impl TestApp {
     }
 
     /// One pass of the outbox worker, as `clu serve` runs it.
-    pub async fn deliver(&self) -> clu::mail::worker::Pass {
-        let worker = clu::mail::worker::Worker::new(self.state.clone()).expect("worker");
+    pub async fn deliver(&self) -> clu::worker::Pass {
+        let worker = clu::worker::Worker::new(self.state.clone()).expect("worker");
         worker.run_once().await.expect("outbox pass")
     }
 
@@ -339,7 +344,7 @@ impl TestApp {
             let mut conn = state.db.get().expect("conn");
             let now = state.clock.now();
             clu::db::write_transaction(&mut conn, |c| {
-                clu::domain::users::create_admin(c, now, &address, hash)
+                clu::domain::accounts::users::create_admin(c, now, &address, hash)
             })
         })
         .await

@@ -1,0 +1,8 @@
+//! Accounts: the structures that run committees, their staff users and
+//! how those sign in.
+
+pub mod login;
+pub mod password;
+mod roles;
+pub mod structures;
+pub mod users;

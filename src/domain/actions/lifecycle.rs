@@ -1,0 +1,396 @@
+//! The action plan (plan d'actions): findings followed from meeting to
+//! meeting, planned → in progress → done, or cancelled from an open status
+//! with a reason. Every change is audited field by field; the history is
+//! read back from those events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+
+use super::history::changes;
+pub use super::status::{ActionStatus, Source, SourceKind};
+use crate::auth::Caller;
+use crate::db::DbConn;
+use crate::domain::Found;
+use crate::domain::audit::{self, Event};
+use crate::domain::text;
+use crate::domain::validate::{Check, nullable};
+use crate::error::{AppError, AppResult};
+use crate::store::actions::{ActionFilter, ActionRow};
+use crate::store::{self, Scope};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Action {
+    pub id: String,
+    pub committee_id: String,
+    /// Unique within the committee.
+    pub number: Option<i32>,
+    /// The finding (constat, écart, dysfonctionnement).
+    pub finding: String,
+    /// In the quality framework: "E6", "E3 § 3-1".
+    pub reference: Option<String>,
+    pub sources: Vec<Source>,
+    pub status: ActionStatus,
+    pub due_date: Option<NaiveDate>,
+    pub completed_on: Option<NaiveDate>,
+    pub cancel_reason: Option<String>,
+    /// The action planned (nature du plan d'action).
+    pub description: Option<String>,
+    /// Responsible services: "DC / BLS / RQ".
+    pub responsible: Option<String>,
+    /// Whether it proved effective; null until judged.
+    pub effective: Option<bool>,
+    /// How the effectiveness was verified.
+    pub verification: Option<String>,
+    /// The meeting that raised it.
+    pub meeting_id: Option<String>,
+    /// The meetings that discussed it.
+    pub discussed_in: Vec<String>,
+    /// Open and past its due date, today.
+    pub overdue: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Action {
+    pub fn from_row(
+        row: ActionRow,
+        discussed_in: Vec<String>,
+        today: NaiveDate,
+    ) -> AppResult<Self> {
+        let status = ActionStatus::from_stored(&row.status)?;
+        Ok(Self {
+            sources: serde_json::from_str(&row.sources).map_err(AppError::internal)?,
+            discussed_in,
+            overdue: status.is_open() && row.due_date.is_some_and(|due| due < today),
+            status,
+            id: row.id,
+            committee_id: row.committee_id,
+            number: row.number,
+            finding: row.finding,
+            reference: row.reference,
+            due_date: row.due_date,
+            completed_on: row.completed_on,
+            cancel_reason: row.cancel_reason,
+            description: row.description,
+            responsible: row.responsible,
+            effective: row.effective,
+            verification: row.verification,
+            meeting_id: row.meeting_id,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAction {
+    #[serde(default)]
+    pub number: Option<i32>,
+    pub finding: String,
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// planned by default; an action entered as already under way or done
+    /// may say so (done needs `completed_on`, today by default).
+    #[serde(default)]
+    pub status: Option<ActionStatus>,
+    #[serde(default)]
+    pub due_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub completed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub responsible: Option<String>,
+    #[serde(default)]
+    pub effective: Option<bool>,
+    #[serde(default)]
+    pub verification: Option<String>,
+    #[serde(default)]
+    pub meeting_id: Option<String>,
+    #[serde(default)]
+    pub discussed_in: Vec<String>,
+}
+
+/// Absent fields stay as they are; `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPatch {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub number: Option<Option<i32>>,
+    pub finding: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub reference: Option<Option<String>>,
+    pub sources: Option<Vec<Source>>,
+    /// A legal move only (409 otherwise).
+    pub status: Option<ActionStatus>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub due_date: Option<Option<NaiveDate>>,
+    /// When moving to done (today by default).
+    pub completed_on: Option<NaiveDate>,
+    /// Required when cancelling.
+    pub cancel_reason: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub responsible: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub effective: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub verification: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub meeting_id: Option<Option<String>>,
+    /// Replaces the list of meetings that discussed the action.
+    pub discussed_in: Option<Vec<String>>,
+}
+
+fn check_row(
+    conn: &mut DbConn,
+    row: &mut ActionRow,
+    sources: &[Source],
+    discussed: &[String],
+) -> AppResult<()> {
+    let mut check = Check::new();
+    row.finding = check.text("finding", &row.finding, 1, 1000);
+    row.reference = check.optional_text("reference", row.reference.as_deref(), 50);
+    row.description = check.optional_text("description", row.description.as_deref(), 4000);
+    row.responsible = check.optional_text("responsible", row.responsible.as_deref(), 200);
+    row.responsible_key = row.responsible.as_deref().map(text::fold);
+    row.verification = check.optional_text("verification", row.verification.as_deref(), 4000);
+    row.cancel_reason = check.optional_text("cancel_reason", row.cancel_reason.as_deref(), 1000);
+    if row.number.is_some_and(|n| n < 1) {
+        check.add("number", "un numéro positif");
+    }
+    let mut kinds: Vec<&str> = sources.iter().map(|s| s.kind.as_str()).collect();
+    kinds.sort_unstable();
+    if kinds.windows(2).any(|pair| pair[0] == pair[1]) {
+        check.add("sources", "chaque source au plus une fois");
+    }
+    let mut listed: Vec<&str> = discussed.iter().map(String::as_str).collect();
+    listed.sort_unstable();
+    if listed.windows(2).any(|pair| pair[0] == pair[1]) {
+        check.add("discussed_in", "chaque réunion au plus une fois");
+    }
+    let scope = Scope::Structure(row.structure_id.clone());
+    let meetings = row
+        .meeting_id
+        .iter()
+        .map(|m| ("meeting_id".to_owned(), m.clone()));
+    let others = discussed
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("discussed_in[{i}]"), m.clone()));
+    for (field, meeting) in meetings.chain(others).collect::<Vec<_>>() {
+        match store::meetings::find(conn, &scope, &meeting)? {
+            Some(found) if found.committee_id == row.committee_id => {}
+            _ => check.add(&field, "réunion inconnue pour ce comité"),
+        }
+    }
+    check.finish()?;
+    row.sources = serde_json::to_string(sources).map_err(AppError::internal)?;
+    if let Some(number) = row.number
+        && store::actions::number_taken(conn, &row.committee_id, number, &row.id)?
+    {
+        return Err(AppError::Conflict(format!(
+            "le numéro {number} est déjà pris dans ce comité"
+        )));
+    }
+    Ok(())
+}
+
+fn record(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    row: &ActionRow,
+    verb: &str,
+    changes: Map<String, Value>,
+) -> AppResult<()> {
+    audit::record(
+        conn,
+        &caller.into(),
+        now,
+        Event {
+            structure_id: Some(&row.structure_id),
+            action: &format!("action.{verb}"),
+            entity: "action",
+            entity_id: &row.id,
+            summary: json!({ "changes": changes }),
+        },
+    )
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    committee_id: &str,
+    input: NewAction,
+) -> AppResult<Action> {
+    let committee = store::committees::find(conn, &caller.scope(), committee_id).found()?;
+    let today = crate::clock::paris_date(now);
+    let status = input.status.unwrap_or(ActionStatus::Planned);
+    if status == ActionStatus::Cancelled {
+        return Err(AppError::validation(
+            "status",
+            "une action se crée prévue, en cours ou réalisée",
+        ));
+    }
+    let mut row = ActionRow {
+        id: store::new_id(),
+        structure_id: committee.structure_id,
+        committee_id: committee.id,
+        number: input.number,
+        finding: input.finding,
+        reference: input.reference,
+        sources: String::new(),
+        status: status.as_str().into(),
+        due_date: input.due_date,
+        completed_on: (status == ActionStatus::Done).then(|| input.completed_on.unwrap_or(today)),
+        cancel_reason: None,
+        description: input.description,
+        responsible: input.responsible,
+        responsible_key: None,
+        effective: input.effective,
+        verification: input.verification,
+        meeting_id: input.meeting_id,
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    let discussed = input.discussed_in;
+    check_row(conn, &mut row, &input.sources, &discussed)?;
+    store::actions::insert(conn, &row)?;
+    store::actions::set_meetings(conn, &row.id, &discussed)?;
+    record(
+        conn,
+        caller,
+        now,
+        &row,
+        "create",
+        changes(None, (&row, &discussed)),
+    )?;
+    Action::from_row(row, discussed, today)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    id: &str,
+    patch: ActionPatch,
+) -> AppResult<Action> {
+    let before = store::actions::find(conn, &caller.scope(), id).found()?;
+    let today = crate::clock::paris_date(now);
+    let current = ActionStatus::from_stored(&before.status)?;
+    let mut row = before.clone();
+    if let Some(next) = patch.status.filter(|next| *next != current) {
+        if !current.can_become(next) {
+            return Err(AppError::Conflict(format!(
+                "l'action est au statut « {} » : elle ne peut pas passer au statut « {} »",
+                current.as_str(),
+                next.as_str()
+            )));
+        }
+        match next {
+            ActionStatus::Done => row.completed_on = Some(patch.completed_on.unwrap_or(today)),
+            ActionStatus::Cancelled => {
+                if patch
+                    .cancel_reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+                {
+                    return Err(AppError::validation(
+                        "cancel_reason",
+                        "indiquez pourquoi l'action est annulée",
+                    ));
+                }
+                row.cancel_reason = patch.cancel_reason.clone();
+            }
+            _ => {}
+        }
+        row.status = next.as_str().into();
+    } else if patch.completed_on.is_some() && current == ActionStatus::Done {
+        row.completed_on = patch.completed_on;
+    }
+    row.number = patch.number.unwrap_or(row.number);
+    row.finding = patch.finding.unwrap_or(row.finding);
+    row.reference = patch.reference.unwrap_or(row.reference);
+    row.due_date = patch.due_date.unwrap_or(row.due_date);
+    row.description = patch.description.unwrap_or(row.description);
+    row.responsible = patch.responsible.unwrap_or(row.responsible);
+    row.effective = patch.effective.unwrap_or(row.effective);
+    row.verification = patch.verification.unwrap_or(row.verification);
+    row.meeting_id = patch.meeting_id.unwrap_or(row.meeting_id);
+    let sources = match patch.sources {
+        Some(sources) => sources,
+        None => serde_json::from_str(&before.sources).map_err(AppError::internal)?,
+    };
+    let discussed_before = store::actions::meetings_of(conn, &before.id)?;
+    let discussed = patch
+        .discussed_in
+        .unwrap_or_else(|| discussed_before.clone());
+    check_row(conn, &mut row, &sources, &discussed)?;
+    let changed = changes(Some((&before, &discussed_before)), (&row, &discussed));
+    if !changed.is_empty() {
+        row.updated_at = now.naive_utc();
+        store::actions::update(conn, &row)?;
+        if discussed != discussed_before {
+            store::actions::set_meetings(conn, &row.id, &discussed)?;
+        }
+        record(conn, caller, now, &row, "update", changed)?;
+    }
+    Action::from_row(row, discussed, today)
+}
+
+pub fn get(conn: &mut DbConn, scope: &Scope, id: &str, today: NaiveDate) -> AppResult<Action> {
+    let row = store::actions::find(conn, scope, id).found()?;
+    let discussed = store::actions::meetings_of(conn, &row.id)?;
+    Action::from_row(row, discussed, today)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    committee_id: &str,
+    filter: &ActionFilter,
+    today: NaiveDate,
+) -> AppResult<Vec<Action>> {
+    store::committees::find(conn, scope, committee_id).found()?;
+    let rows = store::actions::list(conn, committee_id, filter)?;
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let mut discussed = store::actions::meetings_of_many(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let meetings = discussed.remove(&row.id).unwrap_or_default();
+            Action::from_row(row, meetings, today)
+        })
+        .collect()
+}
+
+/// The filter's words for `?responsible=`: folded as the stored key is,
+/// so that case, accents and punctuation never matter, on either database.
+pub fn responsible_terms(query: Option<&str>) -> Vec<String> {
+    query.map(text::search_terms).unwrap_or_default()
+}
+
+/// Fills the folded key of actions written before it existed; returns how
+/// many. Run after the migrations; doing it again changes nothing.
+pub fn fill_responsible_keys(conn: &mut DbConn) -> AppResult<usize> {
+    let missing = store::actions::missing_responsible_keys(conn)?;
+    for (id, responsible) in &missing {
+        store::actions::set_responsible_key(conn, id, &text::fold(responsible))?;
+    }
+    Ok(missing.len())
+}

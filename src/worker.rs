@@ -1,0 +1,230 @@
+//! The background worker of `clu serve`, beside the HTTP adapters: it
+//! drives the outbox (`mail` builds and sends the messages). It claims due messages
+//! atomically, sends them, marks them sent, and on failure puts them back
+//! with exponential backoff until they are given up as `failed`. State
+//! lives in the database, so a restart resumes where the last run stopped.
+//! It also sends the automatic reminders when they fall due.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use lettre::message::Mailbox;
+
+use crate::error::{AppError, AppResult};
+use crate::mail::message;
+use crate::mail::transport::Transport;
+use crate::state::AppState;
+use crate::store::outbox::OutboxRow;
+use crate::store::{self};
+
+/// How long a claim holds before another worker may take the message.
+const LEASE_SECONDS: i64 = 120;
+/// Messages claimed at once, and sent concurrently over the pool (lettre
+/// keeps up to 10 SMTP connections open).
+const BATCH: i64 = 100;
+const CONCURRENCY: usize = 10;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+    pub reminders_queued: usize,
+}
+
+pub struct Worker {
+    state: AppState,
+    transport: Transport,
+    from: Mailbox,
+    claim: String,
+}
+
+/// The delay before attempt `attempts + 1`: base × 2^(attempts − 1), capped at an hour.
+pub fn backoff(base_seconds: i64, attempts: i32) -> chrono::Duration {
+    let exponent = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
+    let seconds = base_seconds.saturating_mul(1_i64 << exponent).min(3600);
+    chrono::Duration::seconds(seconds)
+}
+
+impl Worker {
+    pub fn new(state: AppState) -> Result<Self, String> {
+        let transport = Transport::from_settings(&state.settings)?;
+        let from: Mailbox = state
+            .settings
+            .mail_from
+            .parse()
+            .map_err(|e| format!("CLU_MAIL_FROM invalide : {e}"))?;
+        Ok(Self {
+            state,
+            transport,
+            from,
+            claim: store::new_id(),
+        })
+    }
+
+    /// Sends everything due now: reminders first, then the messages, batch
+    /// after batch, until nothing is due.
+    pub async fn run_once(&self) -> AppResult<Pass> {
+        let mut pass = Pass {
+            reminders_queued: self.queue_due_reminders().await?,
+            ..Pass::default()
+        };
+        loop {
+            let batch = self.claim_batch().await?;
+            if batch.is_empty() {
+                break;
+            }
+            // Each message is recorded as soon as it is sent, while the
+            // others are on the wire: a crash re-sends at most the ones in
+            // flight.
+            let outcomes: Vec<AppResult<Outcome>> = futures_util::stream::iter(batch)
+                .map(|row| async move {
+                    let result = match message::build(&row, &self.from) {
+                        Ok(message) => self.transport.send(message).await,
+                        Err(err) => Err(err),
+                    };
+                    self.record(&row, result).await
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            for outcome in outcomes {
+                match outcome? {
+                    Outcome::Sent => pass.sent += 1,
+                    Outcome::Retry => pass.retried += 1,
+                    Outcome::Failed => pass.failed += 1,
+                }
+            }
+        }
+        if pass != Pass::default() {
+            tracing::info!(
+                sent = pass.sent,
+                retried = pass.retried,
+                failed = pass.failed,
+                reminders = pass.reminders_queued,
+                transport = self.transport.describe(),
+                "outbox pass"
+            );
+        }
+        Ok(pass)
+    }
+
+    async fn queue_due_reminders(&self) -> AppResult<usize> {
+        let days = self.state.settings.reminder_days_before;
+        if days <= 0 {
+            return Ok(0);
+        }
+        // Read first: most passes find nothing, and take no write lock.
+        let now = self.state.clock.now().naive_utc();
+        let until = now + chrono::Duration::days(days);
+        let due = self
+            .state
+            .db
+            .read(move |conn| Ok(store::meetings::due_for_reminder(conn, now, until)?))
+            .await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let notices = self.state.notices();
+        self.state
+            .db
+            .write(move |conn| {
+                crate::domain::meetings::reminders::queue_automatic(conn, &notices, days)
+            })
+            .await
+    }
+
+    async fn claim_batch(&self) -> AppResult<Vec<OutboxRow>> {
+        let now = self.state.clock.now().naive_utc();
+        let candidates = self
+            .state
+            .db
+            .read(move |conn| Ok(store::outbox::due(conn, now, BATCH)?))
+            .await?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let claim = self.claim.clone();
+        let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
+        self.state
+            .db
+            .write(move |conn| Ok(store::outbox::claim(conn, &claim, &candidates, now, lease)?))
+            .await
+    }
+
+    async fn record(&self, row: &OutboxRow, result: Result<(), String>) -> AppResult<Outcome> {
+        let now: DateTime<Utc> = self.state.clock.now();
+        let (id, claim) = (row.id.clone(), self.claim.clone());
+        let settings = Arc::clone(&self.state.settings);
+        let attempts = row.attempts;
+        let outcome = match &result {
+            Ok(()) => Outcome::Sent,
+            Err(_) if attempts < settings.outbox_max_attempts => Outcome::Retry,
+            Err(_) => Outcome::Failed,
+        };
+        match &result {
+            Ok(()) => tracing::debug!(outbox_id = %row.id, kind = %row.kind, "sent"),
+            Err(err) => {
+                tracing::warn!(outbox_id = %row.id, kind = %row.kind, attempts, error = %err, "sending failed")
+            }
+        }
+        self.state
+            .db
+            .write(move |conn| {
+                match (result, outcome) {
+                    (Ok(()), _) => store::outbox::mark_sent(conn, &id, &claim, now.naive_utc())?,
+                    (Err(err), Outcome::Retry) => {
+                        let at = now + backoff(settings.outbox_retry_base_seconds, attempts);
+                        store::outbox::mark_failed(conn, &id, &claim, &err, Some(at.naive_utc()))?;
+                    }
+                    (Err(err), _) => store::outbox::mark_failed(conn, &id, &claim, &err, None)?,
+                }
+                Ok::<_, AppError>(())
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    /// Runs until the process stops: a pass, then a wait until the poll
+    /// interval runs out or new mail is queued.
+    pub async fn run(self) {
+        let poll = Duration::from_millis(self.state.settings.outbox_poll_ms);
+        let wake = Arc::clone(&self.state.outbox_wake);
+        tracing::info!(
+            transport = self.transport.describe(),
+            "outbox worker started"
+        );
+        loop {
+            if let Err(err) = self.run_once().await {
+                tracing::error!(error = %err, "outbox pass failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(poll) => {}
+                () = wake.notified() => {}
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Sent,
+    Retry,
+    Failed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        let seconds: Vec<i64> = (1..=9).map(|n| backoff(30, n).num_seconds()).collect();
+        assert_eq!(seconds, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}
