@@ -41,6 +41,10 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// The record changed since the form was read (its `updated_at` is not
+    /// the one the client saw): nothing was written.
+    #[error("cet enregistrement a été modifié entre-temps ; rechargez-le avant de le modifier")]
+    Stale,
     #[error("ce lien a expiré")]
     Gone,
     #[error("corps de requête trop volumineux (limite : {limit} octets)")]
@@ -94,6 +98,7 @@ impl AppError {
             Self::Forbidden => "forbidden",
             Self::NotFound => "not-found",
             Self::Conflict(_) => "conflict",
+            Self::Stale => "stale",
             Self::Gone => "gone",
             Self::PayloadTooLarge { .. } => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
@@ -112,6 +117,7 @@ impl AppError {
             Self::Forbidden => "Accès refusé",
             Self::NotFound => "Introuvable",
             Self::Conflict(_) => "Conflit",
+            Self::Stale => "Modifié entre-temps",
             Self::Gone => "Lien expiré",
             Self::PayloadTooLarge { .. } => "Requête trop volumineuse",
             Self::UnsupportedMediaType(_) => "Type de contenu non pris en charge",
@@ -155,7 +161,7 @@ impl ResponseError for AppError {
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Stale => StatusCode::CONFLICT,
             Self::Gone => StatusCode::GONE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

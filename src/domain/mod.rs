@@ -25,6 +25,21 @@ pub fn own_structure(caller: &Caller) -> AppResult<String> {
     caller.structure_id.clone().ok_or(AppError::Forbidden)
 }
 
+/// Optimistic concurrency: a save made from a form read at `seen` (the
+/// record's `updated_at` then) is refused when the record has changed
+/// since; `None` (the API's PATCH) saves over whatever is there.
+pub fn unchanged_since(
+    seen: Option<chrono::DateTime<chrono::Utc>>,
+    current: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    // Forms carry microseconds, as PostgreSQL keeps them.
+    let micros = |t: chrono::NaiveDateTime| t.and_utc().timestamp_micros();
+    match seen {
+        Some(seen) if seen.timestamp_micros() != micros(current) => Err(AppError::Stale),
+        _ => Ok(()),
+    }
+}
+
 /// A record asked for by its id: absent, or outside the caller's scope, is
 /// a 404 (never telling which).
 pub trait Found<T> {

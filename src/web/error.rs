@@ -75,6 +75,13 @@ impl WebError {
                         .into(),
                     vec![],
                 ),
+                AppError::Stale => (
+                    "Modifié entre-temps",
+                    "Quelqu’un a modifié cet enregistrement depuis que vous l’avez ouvert ; \
+                     rien n’a été enregistré. Rouvrez-le pour voir sa version actuelle."
+                        .into(),
+                    vec![],
+                ),
                 AppError::Forbidden => (
                     "Accès refusé",
                     "Votre rôle ne permet pas cette action. Si vous en avez besoin, \

@@ -16,6 +16,9 @@ use crate::error::AppError;
 pub enum Nav {
     None,
     Dashboard,
+    Registry,
+    Committees,
+    Meetings,
     Account,
 }
 
@@ -103,6 +106,9 @@ impl Layout {
         layout.csrf = staff.csrf.clone();
         layout.nav = [
             ("Tableau de bord", super::DASHBOARD, Nav::Dashboard),
+            ("Registre", super::REGISTRY, Nav::Registry),
+            ("Comités", super::COMMITTEES, Nav::Committees),
+            ("Réunions", super::MEETINGS, Nav::Meetings),
             ("Mon compte", super::ACCOUNT, Nav::Account),
         ]
         .into_iter()
@@ -124,6 +130,47 @@ impl Layout {
             }))
             .collect();
         layout
+    }
+}
+
+/// Rows per page of the long lists.
+pub const PAGE_SIZE: i64 = 50;
+
+/// The paging of a long list (`templates/web/partials/pager.html`): pages
+/// are numbered from 1 in the `page` query parameter; the links keep the
+/// list's other parameters (`query`, already encoded).
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The `store::Page` of page `page` (1 when absent or out of range).
+    pub fn page_of(page: Option<i64>) -> crate::store::Page {
+        let page = page.unwrap_or(1).clamp(1, 1_000_000);
+        crate::store::Page {
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        }
+    }
+
+    pub fn new(path: &str, query: &str, page: Option<i64>, total: i64) -> Self {
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        let page = page.unwrap_or(1).clamp(1, pages);
+        let link = |n: i64| {
+            let joint = if query.is_empty() { "" } else { "&" };
+            format!("{path}?{query}{joint}page={n}")
+        };
+        Self {
+            page,
+            pages,
+            total,
+            previous: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        }
     }
 }
 
@@ -151,6 +198,25 @@ pub fn see_other(location: &str) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_keep_the_list_parameters() {
+        let pager = Pager::new("/registre/membres", "q=dupont", Some(2), 120);
+        assert_eq!(pager.pages, 3);
+        assert_eq!(
+            pager.previous.as_deref(),
+            Some("/registre/membres?q=dupont&page=1")
+        );
+        assert_eq!(
+            pager.next.as_deref(),
+            Some("/registre/membres?q=dupont&page=3")
+        );
+        let alone = Pager::new("/comites", "", Some(9), 0);
+        assert_eq!((alone.page, alone.pages), (1, 1));
+        assert!(alone.previous.is_none() && alone.next.is_none());
+        assert_eq!(Pager::page_of(Some(3)).offset, 2 * PAGE_SIZE);
+        assert_eq!(Pager::page_of(Some(-4)).offset, 0);
+    }
 
     #[test]
     fn the_structure_name_makes_the_marianne_block() {

@@ -14,6 +14,7 @@ pub mod calls;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod form;
 pub mod layout;
 pub mod login;
 pub mod session;
@@ -33,6 +34,9 @@ pub const SIGN_IN: &str = "/connexion";
 pub const SIGN_OUT: &str = "/deconnexion";
 pub const DASHBOARD: &str = "/tableau-de-bord";
 pub const ACCOUNT: &str = "/compte";
+pub const REGISTRY: &str = "/registre";
+pub const COMMITTEES: &str = "/comites";
+pub const MEETINGS: &str = "/reunions";
 
 /// Scripts and styles from clu only (no inline script or style, which the
 /// DSFR and htmx, configured by their `<meta>`, do not need); no framing.

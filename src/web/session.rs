@@ -13,10 +13,12 @@ use actix_session::{Session, SessionExt, SessionMiddleware};
 use actix_web::cookie::SameSite;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use futures_util::future::LocalBoxFuture;
+use std::marker::PhantomData;
 
 use super::calls;
 use super::error::WebError;
 use crate::auth::Caller;
+use crate::auth::caller::need;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -156,5 +158,32 @@ impl FromRequest for Staff {
                 structure,
             })
         })
+    }
+}
+
+/// A signed-in staff user allowed what a page needs (`need::Write`…): the
+/// same check as the API's `Can`, made before any form is read, so a reader
+/// who forges a POST gets the 403 page and learns nothing from validation.
+pub struct StaffCan<N: need::Need>(pub Staff, pub PhantomData<N>);
+
+impl<N: need::Need + 'static> FromRequest for StaffCan<N> {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let staff = Staff::from_request(req, payload);
+        Box::pin(async move {
+            let staff = staff.await?;
+            staff.caller.require(N::PERMISSION)?;
+            Ok(StaffCan(staff, PhantomData))
+        })
+    }
+}
+
+impl Staff {
+    /// Whether the user may do what `N` stands for (to show or hide buttons;
+    /// the routes check it again with `StaffCan`).
+    pub fn can<N: need::Need>(&self) -> bool {
+        self.caller.require(N::PERMISSION).is_ok()
     }
 }

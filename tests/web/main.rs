@@ -6,5 +6,6 @@
 #[path = "../api/common/mod.rs"]
 mod common;
 
+mod browse;
 mod browser;
 mod pages;
