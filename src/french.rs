@@ -62,6 +62,20 @@ pub fn date_time(instant: DateTime<Utc>) -> String {
     format!("{} à {}", long_date_of(instant), time(instant))
 }
 
+/// The instant of a date and a time of day in France ("2026-12-08",
+/// "14:30", as date and time fields send them); `None` when unreadable or
+/// when the hour does not exist (the spring change). An hour that occurs
+/// twice (the autumn change) is its first occurrence.
+pub fn paris_instant(date: &str, time: &str) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    Paris
+        .from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +126,20 @@ mod tests {
             "vendredi 14 novembre 2031"
         );
         assert_eq!(date_time(start), "jeudi 13 novembre 2031 à 14h30");
+    }
+
+    #[test]
+    fn form_dates_and_times_are_read_in_paris_time() {
+        assert_eq!(
+            paris_instant("2026-12-08", "14:30"),
+            Some(utc("2026-12-08T13:30:00Z"))
+        );
+        assert_eq!(
+            paris_instant("2026-07-01", "09:00"),
+            Some(utc("2026-07-01T07:00:00Z"))
+        );
+        assert_eq!(paris_instant("2026-03-29", "02:30"), None);
+        assert_eq!(paris_instant("08/12/2026", "14:30"), None);
+        assert_eq!(paris_instant("2026-12-08", "25:00"), None);
     }
 }

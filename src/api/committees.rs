@@ -84,7 +84,7 @@ pub async fn update(
     Ok(web::Json(
         state
             .db
-            .write(move |conn| committees::update(conn, &caller, now, &id, patch))
+            .write(move |conn| committees::update(conn, &caller, now, &id, patch, None))
             .await?,
     ))
 }

@@ -94,7 +94,7 @@ pub async fn update(
     let (notices, id) = (state.notices(), id.to_string());
     let meeting = state
         .db
-        .write(move |conn| meetings::update(conn, &caller, &notices, &id, patch))
+        .write(move |conn| meetings::update(conn, &caller, &notices, &id, patch, None))
         .await?;
     state.outbox_wake.notify_one();
     Ok(web::Json(meeting))

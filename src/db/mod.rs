@@ -202,11 +202,13 @@ impl Db {
     }
 }
 
-/// How many times a write transaction runs before its caller gets 503.
-const WRITE_ATTEMPTS: u32 = 8;
+/// How many times a write transaction runs before its caller gets 503:
+/// on a loaded machine (two cores, a build running) 8 attempts were not
+/// always enough for 24 writers that all read first.
+const WRITE_ATTEMPTS: u32 = 10;
 
-/// A pause before the next attempt: up to 5 ms, 10, 20… (about 1.3 s in
-/// all), each drawn at random so that the transactions that collided do
+/// A pause before the next attempt: up to 5 ms, 10, 20… (about 5 s in
+/// all at worst), each drawn at random so that the transactions that collided do
 /// not collide again in step.
 fn retry_pause(attempt: u32) -> Duration {
     let ceiling = 5u64 << attempt.min(10);

@@ -18,6 +18,9 @@ macro_rules! text_enum {
         }
 
         impl $name {
+            /// Every value, in the order declared.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
             }

@@ -85,6 +85,48 @@ pub fn list(
     Ok((items, total))
 }
 
+/// Which meetings of the caller's structures `in_scope` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Ending at or after the instant, soonest first.
+    Upcoming(NaiveDateTime),
+    /// Ended before the instant, most recent first.
+    Past(NaiveDateTime),
+}
+
+/// The meetings of every committee in scope, with their committee's name.
+pub fn in_scope(
+    conn: &mut DbConn,
+    scope: &Scope,
+    when: When,
+    page: Page,
+) -> QueryResult<(Vec<(MeetingRow, String)>, i64)> {
+    use crate::db::schema::committees;
+    let filtered = || {
+        let mut query = meetings::table
+            .inner_join(committees::table.on(committees::id.eq(meetings::committee_id)))
+            .into_boxed();
+        if let Scope::Structure(own) = scope {
+            query = query.filter(meetings::structure_id.eq(own.clone()));
+        }
+        match when {
+            When::Upcoming(at) => query.filter(meetings::ends_at.ge(at)),
+            When::Past(at) => query.filter(meetings::ends_at.lt(at)),
+        }
+    };
+    let total = filtered().count().get_result(conn)?;
+    let ordered = match when {
+        When::Upcoming(_) => filtered().order((meetings::starts_at.asc(), meetings::id.asc())),
+        When::Past(_) => filtered().order((meetings::starts_at.desc(), meetings::id.asc())),
+    };
+    let items = ordered
+        .limit(page.limit)
+        .offset(page.offset)
+        .select((MeetingRow::as_select(), committees::name))
+        .load(conn)?;
+    Ok((items, total))
+}
+
 /// The committee's latest meeting before `before` whose minutes are signed.
 pub fn last_signed_before(
     conn: &mut DbConn,

@@ -135,6 +135,28 @@ pub fn mark_failed(
     .map(drop)
 }
 
+/// A failed message queued again, now, to `recipient` (the address may
+/// have been corrected since): attempts start again from zero. Returns
+/// whether the message was failed (and so is queued again).
+pub fn requeue_failed(
+    conn: &mut DbConn,
+    id: &str,
+    recipient: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq("failed")))
+        .set((
+            outbox::status.eq("queued"),
+            outbox::recipient.eq(recipient),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::claim.eq(None::<String>),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
 /// The latest message of each kind about an invitation.
 pub fn of_invitations(
     conn: &mut DbConn,

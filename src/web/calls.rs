@@ -66,6 +66,19 @@ pub async fn account(state: &AppState, caller: &Caller) -> AppResult<User> {
         .await
 }
 
+/// The account's token version now (a password change raises it: the
+/// session that made the change is bound again to the new one).
+pub async fn token_version(state: &AppState, user_id: String) -> AppResult<i32> {
+    state
+        .db
+        .read(move |conn| {
+            crate::store::users::find_any(conn, &user_id)?
+                .map(|u| u.token_version)
+                .ok_or(crate::error::AppError::Unauthorized)
+        })
+        .await
+}
+
 /// A meeting to come, with its committee and who answered what.
 pub struct Upcoming {
     pub meeting: Meeting,
@@ -89,70 +102,57 @@ pub struct Overview {
     pub committees: i64,
 }
 
-/// Committees looked at, and meetings per committee, for the dashboard.
-const COMMITTEES: i64 = 100;
-const MEETINGS_PER_COMMITTEE: i64 = 20;
-
-/// The meetings the caller may see, to come and past, at most `limit` of each.
+/// The meetings the caller may see, to come and past, at most `limit` of
+/// each, with the answers to those to come.
 pub async fn overview(
     state: &AppState,
     caller: &Caller,
     now: DateTime<Utc>,
     limit: usize,
 ) -> AppResult<Overview> {
+    use crate::store::meetings::When;
     let scope = caller.scope();
+    let page = Page {
+        limit: limit as i64,
+        offset: 0,
+    };
     state
         .db
         .read(move |conn| {
-            let (committees, committee_count) = domain::registry::committees::list(
+            let (_, committees) = domain::registry::committees::list(
                 conn,
                 &scope,
                 Page {
-                    limit: COMMITTEES,
+                    limit: 1,
                     offset: 0,
                 },
             )?;
-            let mut upcoming = Vec::new();
-            let mut past = Vec::new();
-            for committee in committees {
-                // Most recent first: the meetings to come are at the top.
-                let (meetings, _) = domain::meetings::list(
-                    conn,
-                    &scope,
-                    &committee.id,
-                    Page {
-                        limit: MEETINGS_PER_COMMITTEE,
-                        offset: 0,
-                    },
-                )?;
-                for meeting in meetings {
-                    if meeting.status == MeetingStatus::Cancelled {
-                        continue;
-                    }
-                    if meeting.ends_at < now {
-                        past.push(Past {
-                            meeting,
-                            committee: committee.name.clone(),
-                        });
-                        continue;
-                    }
-                    let attendance = domain::meetings::attendance::list(conn, &scope, &meeting.id)?;
-                    upcoming.push(Upcoming {
-                        meeting,
-                        committee: committee.name.clone(),
-                        invited: attendance.total,
-                        counts: attendance.counts,
-                    });
+            let (soon, _) =
+                domain::meetings::in_scope(conn, &scope, When::Upcoming(now.naive_utc()), page)?;
+            let mut upcoming = Vec::with_capacity(soon.len());
+            for (meeting, committee) in soon {
+                if meeting.status == MeetingStatus::Cancelled {
+                    continue;
                 }
+                let attendance = domain::meetings::attendance::list(conn, &scope, &meeting.id)?;
+                upcoming.push(Upcoming {
+                    meeting,
+                    committee,
+                    invited: attendance.total,
+                    counts: attendance.counts,
+                });
             }
-            upcoming.sort_by_key(|u| u.meeting.starts_at);
-            upcoming.truncate(limit);
-            past.sort_by_key(|p| std::cmp::Reverse(p.meeting.starts_at));
-            past.truncate(limit);
+            let (before, _) =
+                domain::meetings::in_scope(conn, &scope, When::Past(now.naive_utc()), page)?;
+            let past = before
+                .into_iter()
+                .filter(|(m, _)| m.status != MeetingStatus::Cancelled)
+                .map(|(meeting, committee)| Past { meeting, committee })
+                .collect();
             Ok(Overview {
                 upcoming,
                 past,
-                committees: committee_count,
+                committees,
             })
         })
         .await

@@ -6,14 +6,15 @@ use askama::Template;
 use super::calls;
 use super::error::WebResult;
 use super::layout::{self, Layout, Nav};
+use super::meetings::badge;
 use super::session::Staff;
-use crate::domain::meetings::MeetingStatus;
 use crate::state::AppState;
 
 /// Meetings shown, to come and past.
 const NEXT_MEETINGS: usize = 10;
 
 pub struct MeetingRow {
+    pub href: String,
     pub date: String,
     pub hours: String,
     pub committee: String,
@@ -29,6 +30,7 @@ pub struct MeetingRow {
 }
 
 pub struct PastRow {
+    pub href: String,
     pub date: String,
     pub committee: String,
     pub title: String,
@@ -46,18 +48,6 @@ struct DashboardPage {
     can_write: bool,
 }
 
-/// The badge tells what is left to do: minutes to write (warning), to sign
-/// (new), done (success).
-fn badge(status: MeetingStatus) -> &'static str {
-    match status {
-        MeetingStatus::Draft => "fr-badge--info",
-        MeetingStatus::Convened | MeetingStatus::MinutesSigned => "fr-badge--success",
-        MeetingStatus::Held | MeetingStatus::MinutesDraft => "fr-badge--warning",
-        MeetingStatus::MinutesSubmitted => "fr-badge--new",
-        MeetingStatus::Cancelled => "fr-badge--error",
-    }
-}
-
 pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpResponse> {
     let now = state.clock.now();
     let overview = calls::overview(&state, &staff.caller, now, NEXT_MEETINGS).await?;
@@ -65,6 +55,7 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
         .past
         .into_iter()
         .map(|p| PastRow {
+            href: super::meetings::meeting_href(&p.meeting.id),
             date: crate::french::long_date_of(p.meeting.starts_at),
             committee: p.committee,
             title: p.meeting.title,
@@ -76,6 +67,7 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
         .upcoming
         .into_iter()
         .map(|u| MeetingRow {
+            href: super::meetings::meeting_href(&u.meeting.id),
             date: crate::french::long_date_of(u.meeting.starts_at),
             hours: crate::french::hours(u.meeting.starts_at, u.meeting.ends_at),
             committee: u.committee,

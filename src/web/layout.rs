@@ -46,6 +46,8 @@ pub struct Layout {
     pub csrf: String,
     pub nav: Vec<NavLink>,
     pub breadcrumb: Vec<Crumb>,
+    /// The confirmation of the last action, shown once above the page.
+    pub flash: Option<String>,
     pub css: String,
     pub own_css: String,
     pub js_module: String,
@@ -81,6 +83,7 @@ impl Layout {
             csrf: String::new(),
             nav: Vec::new(),
             breadcrumb: Vec::new(),
+            flash: None,
             css: assets::dsfr("dsfr.min.css"),
             own_css: assets::own_css(),
             js_module: assets::dsfr("dsfr.module.min.js"),
@@ -104,6 +107,7 @@ impl Layout {
         let mut layout = Self::base(title, staff.structure.as_ref());
         layout.user_name = Some(staff.caller.display_name.clone());
         layout.csrf = staff.csrf.clone();
+        layout.flash = staff.flash.clone();
         layout.nav = [
             ("Tableau de bord", super::DASHBOARD, Nav::Dashboard),
             ("Registre", super::REGISTRY, Nav::Registry),

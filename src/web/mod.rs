@@ -11,12 +11,14 @@
 pub mod account;
 pub mod assets;
 pub mod calls;
+pub mod committees;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
 pub mod form;
 pub mod layout;
 pub mod login;
+pub mod meetings;
 pub mod session;
 
 use actix_session::SessionMiddleware;
@@ -78,8 +80,15 @@ pub fn pages(config: &mut web::ServiceConfig, session: SessionMiddleware<CookieS
             .route(SIGN_IN, web::get().to(login::page))
             .route(SIGN_IN, web::post().to(login::submit))
             .route(SIGN_OUT, web::post().to(login::sign_out))
+            .configure(committees::routes)
+            .configure(meetings::routes)
             .route(DASHBOARD, web::get().to(dashboard::page))
-            .route(ACCOUNT, web::get().to(account::page)),
+            .route(ACCOUNT, web::get().to(account::page))
+            .route("/compte/nom", web::post().to(account::rename))
+            .route(
+                "/compte/mot-de-passe",
+                web::post().to(account::change_password),
+            ),
     );
 }
 

@@ -28,6 +28,7 @@ const VERSION: &str = "ver";
 const STARTED: &str = "iat";
 const SEEN: &str = "seen";
 const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
 /// `seen` is rewritten (and the cookie sent again) at most this often.
 const SEEN_RESOLUTION_SECONDS: i64 = 60;
 
@@ -98,6 +99,14 @@ pub fn sign_in(
     Ok(())
 }
 
+/// A confirmation to show once, on the next page ("Réunion créée."):
+/// the POST-redirect-GET's way to say what the POST did.
+pub fn flash(session: &Session, text: impl Into<String>) {
+    if let Err(err) = session.insert(FLASH, text.into()) {
+        tracing::warn!(%err, "flash message not kept");
+    }
+}
+
 /// Whether the session names a user (still to be checked by `Staff`).
 pub fn is_signed_in(session: &Session) -> bool {
     session.contains_key(USER)
@@ -113,6 +122,9 @@ pub struct Staff {
     pub caller: Caller,
     pub csrf: String,
     pub structure: Option<calls::StructureHeader>,
+    /// The confirmation left by the previous POST, shown once.
+    pub flash: Option<String>,
+    pub session: Session,
 }
 
 impl FromRequest for Staff {
@@ -152,10 +164,13 @@ impl FromRequest for Staff {
             }
             let csrf = csrf_token(&session)?;
             let structure = calls::structure_header(&state, &caller).await?;
+            let flash = session.remove_as::<String>(FLASH).and_then(Result::ok);
             Ok(Staff {
                 caller,
                 csrf,
                 structure,
+                flash,
+                session,
             })
         })
     }
@@ -181,6 +196,11 @@ impl<N: need::Need + 'static> FromRequest for StaffCan<N> {
 }
 
 impl Staff {
+    /// Leaves a confirmation for the next page.
+    pub fn flash(&self, text: impl Into<String>) {
+        flash(&self.session, text);
+    }
+
     /// Whether the user may do what `N` stands for (to show or hide buttons;
     /// the routes check it again with `StaffCan`).
     pub fn can<N: need::Need>(&self) -> bool {

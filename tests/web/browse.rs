@@ -95,3 +95,36 @@ pub fn location(response: &Response) -> &str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
 }
+
+impl Browser<'_> {
+    /// Posts a form of the last page, its token added as the page has it.
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let csrf = self.csrf.clone();
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post(path, &form).await
+    }
+
+    /// Posts a form, then follows its redirect to the page it leads to.
+    pub async fn submit_follow(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let response = self.submit(path, fields).await;
+        self.follow(&response).await
+    }
+
+    /// Follows a redirect (POST-redirect-GET) and returns the page.
+    pub async fn follow(&mut self, response: &Response) -> Response {
+        response.assert_status(303);
+        let to = location(response).to_owned();
+        self.get(&to).await
+    }
+}
+
+/// The attribute `name` of every element matching `selector`.
+pub fn select_attr(html: &str, selector: &str, name: &str) -> Vec<String> {
+    let document = Html::parse_document(html);
+    let selector = Selector::parse(selector).expect("selector");
+    document
+        .select(&selector)
+        .filter_map(|e| e.value().attr(name).map(str::to_owned))
+        .collect()
+}

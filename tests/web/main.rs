@@ -8,4 +8,5 @@ mod common;
 
 mod browse;
 mod browser;
+mod meetings;
 mod pages;

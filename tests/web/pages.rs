@@ -6,10 +6,9 @@
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use chrono::Duration;
-use scraper::{Html, Selector};
 use serde_json::json;
 
-use crate::browse::{Browser, attribute, location, select, set_cookie};
+use crate::browse::{Browser, attribute, location, select, select_attr, set_cookie};
 use crate::common::fixtures::{self, TestClock};
 use crate::common::{Backend, PASSWORD, Response, TestApp};
 
@@ -441,13 +440,4 @@ async fn assets_are_served_with_their_type_and_a_long_cache() {
     )
     .await
     .assert_status(404);
-}
-
-fn select_attr(html: &str, selector: &str, name: &str) -> Vec<String> {
-    let document = Html::parse_document(html);
-    let selector = Selector::parse(selector).expect("selector");
-    document
-        .select(&selector)
-        .filter_map(|e| e.value().attr(name).map(str::to_owned))
-        .collect()
 }

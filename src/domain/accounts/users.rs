@@ -198,6 +198,23 @@ fn insert(
     row.try_into()
 }
 
+/// Any staff member renames their own account (the name shown in the
+/// header and the audit log); nothing else of the account changes.
+pub fn rename_self(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    display_name: String,
+) -> AppResult<User> {
+    let mut patch = UserPatch {
+        display_name: Some(display_name),
+        ..UserPatch::default()
+    };
+    check_patch(&mut patch)?;
+    let own = caller.user_id.clone();
+    update(conn, caller, now, &own, patch, None)
+}
+
 /// Checks a patch before any database work; returns the password to hash.
 pub fn check_patch(patch: &mut UserPatch) -> AppResult<()> {
     let mut check = Check::new();

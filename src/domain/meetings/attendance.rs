@@ -41,6 +41,36 @@ text_enum! {
     }
 }
 
+impl Response {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "en attente",
+            Self::Accepted => "accepte",
+            Self::Declined => "décline",
+        }
+    }
+}
+
+impl AttendanceMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InPerson => "sur place",
+            Self::Remote => "à distance",
+        }
+    }
+}
+
+impl Presence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unknown => "non renseigné",
+            Self::Present => "présent",
+            Self::Excused => "excusé",
+            Self::Absent => "absent",
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttendanceEntry {
     pub member_id: String,
@@ -132,6 +162,14 @@ pub fn list(conn: &mut DbConn, scope: &Scope, meeting_id: &str) -> AppResult<Att
     })
 }
 
+/// When the roll call may be recorded: until the minutes are submitted.
+pub const ROLL_CALL: &[MeetingStatus] = &[
+    MeetingStatus::Convened,
+    MeetingStatus::Held,
+    MeetingStatus::MinutesDraft,
+    MeetingStatus::Draft,
+];
+
 /// Records the roll call for one member; a member present without having
 /// been invited by e-mail gets an attendance row of their own.
 pub fn record(
@@ -143,16 +181,7 @@ pub fn record(
     update: AttendanceUpdate,
 ) -> AppResult<AttendanceEntry> {
     let meeting = store::meetings::find(conn, &caller.scope(), meeting_id).found()?;
-    lifecycle::ensure_status(
-        &meeting,
-        &[
-            MeetingStatus::Convened,
-            MeetingStatus::Held,
-            MeetingStatus::MinutesDraft,
-            MeetingStatus::Draft,
-        ],
-        "modifier les présences",
-    )?;
+    lifecycle::ensure_status(&meeting, ROLL_CALL, "modifier les présences")?;
     let scope = Scope::Structure(meeting.structure_id.clone());
     let (member, _) = store::members::find(conn, &scope, member_id).found()?;
     let existing = store::invitations::find_for_member(conn, &meeting.id, &member.id)?;

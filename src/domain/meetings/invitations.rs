@@ -65,6 +65,60 @@ fn new_invitation(meeting: &MeetingRow, member: &MemberRow, now: NaiveDateTime) 
     }
 }
 
+/// Who is convened by default: a current titular (or a member without a
+/// pair), not archived. Substitutes are invited when their titular declines.
+fn seats_by_default(
+    seat: &crate::store::committees::MembershipRow,
+    member: &MemberRow,
+    today: chrono::NaiveDate,
+) -> bool {
+    seat.substitute_for.is_none()
+        && crate::domain::registry::memberships::is_current(seat, today)
+        && member.archived_at.is_none()
+}
+
+/// Who inviting the committee would reach, before it is done: by e-mail,
+/// by the printed letter (no address), and the substitutes kept in reserve.
+#[derive(Debug, Default)]
+pub struct Planned {
+    /// Not invited yet, with an address: they get the e-mail.
+    pub by_email: Vec<MemberRow>,
+    /// No address: the printed convocation letter.
+    pub by_letter: Vec<MemberRow>,
+    /// Already invited.
+    pub already: usize,
+    /// Current substitutes, invited if their titular declines.
+    pub substitutes: Vec<MemberRow>,
+}
+
+pub fn planned(
+    conn: &mut DbConn,
+    scope: &Scope,
+    meeting_id: &str,
+    today: chrono::NaiveDate,
+) -> AppResult<Planned> {
+    let meeting = store::meetings::find(conn, scope, meeting_id).found()?;
+    let invited = store::invitations::invited_member_ids(conn, &meeting.id)?;
+    let mut planned = Planned::default();
+    for (seat, member, _) in store::committees::memberships_of(conn, &meeting.committee_id)? {
+        if seats_by_default(&seat, &member, today) {
+            if member.email.is_none() {
+                planned.by_letter.push(member);
+            } else if invited.contains(&member.id) {
+                planned.already += 1;
+            } else {
+                planned.by_email.push(member);
+            }
+        } else if seat.substitute_for.is_some()
+            && crate::domain::registry::memberships::is_current(&seat, today)
+            && member.archived_at.is_none()
+        {
+            planned.substitutes.push(member);
+        }
+    }
+    Ok(planned)
+}
+
 /// The members to invite: those listed, or the committee's current
 /// members (titulars and members without a pair; not substitutes).
 fn targets(
@@ -103,10 +157,7 @@ fn targets(
             store::committees::memberships_of(conn, &meeting.committee_id)?
                 .into_iter()
                 .filter(|(seat, member, _)| {
-                    seat.substitute_for.is_none()
-                        && crate::domain::registry::memberships::is_current(seat, today)
-                        && member.email.is_some()
-                        && member.archived_at.is_none()
+                    seats_by_default(seat, member, today) && member.email.is_some()
                 })
                 .map(|(_, member, _)| member)
                 .collect(),
@@ -251,4 +302,61 @@ pub fn statuses(
             }
         })
         .collect())
+}
+
+/// Sends a failed invitation again, to the member's address as it is now
+/// (the secrétariat has often just corrected it), while the meeting is
+/// still to come. Returns the address it goes to.
+pub fn resend(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: chrono::DateTime<chrono::Utc>,
+    invitation_id: &str,
+) -> AppResult<String> {
+    let mut invitation = store::invitations::find_any(conn, invitation_id)?
+        .filter(|i| caller.scope().includes(Some(&i.structure_id)))
+        .ok_or(AppError::NotFound)?;
+    let meeting = store::meetings::find(conn, &caller.scope(), &invitation.meeting_id).found()?;
+    lifecycle::ensure_status(
+        &meeting,
+        &[MeetingStatus::Convened],
+        "renvoyer l'invitation",
+    )?;
+    if meeting.starts_at <= now.naive_utc() {
+        return Err(AppError::Conflict(
+            "la réunion a déjà commencé : il est trop tard pour renvoyer l'invitation".into(),
+        ));
+    }
+    let scope = Scope::Structure(meeting.structure_id.clone());
+    let (member, _) = store::members::find(conn, &scope, &invitation.member_id).found()?;
+    let Some(email) = member.email.filter(|_| member.archived_at.is_none()) else {
+        return Err(AppError::Conflict(
+            "ce membre n'a plus d'adresse e-mail : utilisez la lettre de convocation".into(),
+        ));
+    };
+    let failed = store::outbox::of_invitations(conn, &[invitation.id.clone()], "invitation")?
+        .into_iter()
+        .next_back()
+        .filter(|m| m.status == "failed")
+        .ok_or_else(|| AppError::Conflict("cette invitation n'est pas en échec".into()))?;
+    store::outbox::requeue_failed(conn, &failed.id, &email, now.naive_utc())?;
+    if invitation.email.as_deref() != Some(email.as_str()) {
+        invitation.email = Some(email.clone());
+        invitation.updated_at = now.naive_utc();
+        store::invitations::update(conn, &invitation)?;
+    }
+    audit::record(
+        conn,
+        &Actor::from(caller),
+        now,
+        Event {
+            structure_id: Some(&meeting.structure_id),
+            action: "invitation.resent",
+            entity: "invitation",
+            entity_id: &invitation.id,
+            // Not the error itself: an SMTP answer may quote the address.
+            summary: json!({ "meeting_id": meeting.id, "address_changed": failed.recipient != email }),
+        },
+    )?;
+    Ok(email)
 }

@@ -223,9 +223,11 @@ pub fn update(
     ctx: &super::notices::Notices,
     id: &str,
     patch: MeetingPatch,
+    seen: Option<DateTime<Utc>>,
 ) -> AppResult<Meeting> {
     let now = ctx.now;
     let before = store::meetings::find(conn, &caller.scope(), id).found()?;
+    crate::domain::unchanged_since(seen, before.updated_at)?;
     let status = ensure_status(
         &before,
         &[MeetingStatus::Draft, MeetingStatus::Convened],
@@ -341,4 +343,20 @@ pub fn list(
             .collect::<AppResult<_>>()?,
         total,
     ))
+}
+
+/// The meetings of every committee the caller may see, with the
+/// committee's name: to come (soonest first) or past (latest first).
+pub fn in_scope(
+    conn: &mut DbConn,
+    scope: &Scope,
+    when: store::meetings::When,
+    page: Page,
+) -> AppResult<(Vec<(Meeting, String)>, i64)> {
+    let (rows, total) = store::meetings::in_scope(conn, scope, when, page)?;
+    let meetings = rows
+        .into_iter()
+        .map(|(row, committee)| Ok((Meeting::try_from(row)?, committee)))
+        .collect::<AppResult<_>>()?;
+    Ok((meetings, total))
 }

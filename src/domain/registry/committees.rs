@@ -27,6 +27,17 @@ text_enum! {
     }
 }
 
+impl CommitteeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Clu => "Comité local des usagers",
+            Self::Clac => "Comité local d’amélioration continue",
+            Self::Copil => "Comité de pilotage",
+            Self::Other => "Autre instance",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Committee {
     pub id: String,
@@ -116,8 +127,10 @@ pub fn update(
     now: DateTime<Utc>,
     id: &str,
     patch: CommitteePatch,
+    seen: Option<DateTime<Utc>>,
 ) -> AppResult<Committee> {
     let before = store::committees::find(conn, &caller.scope(), id).found()?;
+    crate::domain::unchanged_since(seen, before.updated_at)?;
     let mut row = before.clone();
     row.name = patch.name.unwrap_or(row.name);
     row.kind = patch.kind.map_or(row.kind, |k| k.as_str().into());

@@ -28,6 +28,17 @@ text_enum! {
     }
 }
 
+impl MembershipRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Chair => "Présidence",
+            Self::Secretary => "Secrétariat",
+            Self::Member => "Membre",
+            Self::Guest => "Invité",
+        }
+    }
+}
+
 /// The member of a membership, as listed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MemberSummary {

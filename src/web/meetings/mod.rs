@@ -1,0 +1,123 @@
+//! "Réunions": a committee's meetings (create, edit, cancel), the agenda,
+//! the invitations and their delivery, the answers and the roll call.
+
+mod agenda;
+mod attendance;
+mod invitations;
+mod pages;
+
+use actix_web::web;
+
+use crate::domain::meetings::{Meeting, MeetingStatus};
+
+pub fn meeting_href(id: &str) -> String {
+    format!("{}/{id}", super::MEETINGS)
+}
+
+/// The DSFR badge of a status: what is left to do shows (minutes to write
+/// in warning, to sign as new, done in success).
+pub fn badge(status: MeetingStatus) -> &'static str {
+    match status {
+        MeetingStatus::Draft => "fr-badge--info",
+        MeetingStatus::Convened | MeetingStatus::MinutesSigned => "fr-badge--success",
+        MeetingStatus::Held | MeetingStatus::MinutesDraft => "fr-badge--warning",
+        MeetingStatus::MinutesSubmitted => "fr-badge--new",
+        MeetingStatus::Cancelled => "fr-badge--error",
+    }
+}
+
+/// A meeting in a list (`templates/web/meetings/lines.html`).
+pub struct MeetingLine {
+    pub href: String,
+    pub date: String,
+    pub hours: String,
+    pub title: String,
+    pub committee: String,
+    pub location: String,
+    pub status: &'static str,
+    pub badge: &'static str,
+}
+
+impl MeetingLine {
+    pub fn of(meeting: Meeting) -> Self {
+        Self::with_committee(meeting, String::new())
+    }
+
+    pub fn with_committee(meeting: Meeting, committee: String) -> Self {
+        Self {
+            href: meeting_href(&meeting.id),
+            date: crate::french::long_date_of(meeting.starts_at),
+            hours: crate::french::hours(meeting.starts_at, meeting.ends_at),
+            title: meeting.title,
+            committee,
+            location: meeting.location.unwrap_or_default(),
+            status: meeting.status.label(),
+            badge: badge(meeting.status),
+        }
+    }
+}
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route(super::MEETINGS, web::get().to(pages::list))
+        .route(
+            "/comites/{id}/reunions/nouvelle",
+            web::get().to(pages::new_form),
+        )
+        .route(
+            "/comites/{id}/reunions/nouvelle",
+            web::post().to(pages::create),
+        )
+        .route("/reunions/{id}", web::get().to(pages::show))
+        .route("/reunions/{id}/modifier", web::get().to(pages::edit_form))
+        .route("/reunions/{id}/modifier", web::post().to(pages::update))
+        .route("/reunions/{id}/annuler", web::get().to(pages::cancel_form))
+        .route("/reunions/{id}/annuler", web::post().to(pages::cancel))
+        .route("/reunions/{id}/tenue", web::post().to(attendance::hold))
+        .route("/reunions/{id}/ordre-du-jour", web::post().to(agenda::add))
+        .route(
+            "/reunions/{id}/ordre-du-jour/{item}/modifier",
+            web::get().to(agenda::edit_form),
+        )
+        .route(
+            "/reunions/{id}/ordre-du-jour/{item}/modifier",
+            web::post().to(agenda::update),
+        )
+        .route(
+            "/reunions/{id}/ordre-du-jour/{item}/deplacer",
+            web::post().to(agenda::shift),
+        )
+        .route(
+            "/reunions/{id}/ordre-du-jour/{item}/retirer",
+            web::post().to(agenda::remove),
+        )
+        .route(
+            "/reunions/{id}/invitations",
+            web::get().to(invitations::page),
+        )
+        .route(
+            "/reunions/{id}/invitations",
+            web::post().to(invitations::send),
+        )
+        .route(
+            "/reunions/{id}/invitations/{invitation}/renvoyer",
+            web::post().to(invitations::resend),
+        )
+        .route(
+            "/reunions/{id}/relances",
+            web::post().to(invitations::remind),
+        )
+        .route(
+            "/reunions/{id}/convocations",
+            web::get().to(invitations::letters),
+        )
+        .route("/reunions/{id}/presences", web::get().to(attendance::page))
+        .route(
+            "/reunions/{id}/presences",
+            web::post().to(attendance::record_all),
+        )
+        .route(
+            "/reunions/{id}/presences/{member}",
+            web::post().to(attendance::record_one),
+        );
+}
