@@ -1,5 +1,6 @@
 //! The real-browser suite, run by `cargo test`: starts the built `clu serve`
-//! on a loopback port over a fresh SQLite file, with an administrator, then
+//! on a loopback port over a fresh SQLite file, with an administrator and a
+//! real SMTP server (aiosmtpd, `scripts/smtp-sink`), then
 //! runs `scripts/browser-suite` (Playwright driving Debian's chromium; see
 //! tests/web/browser/walk.py) and fails with its output if any check, or
 //! any axe-core WCAG 2.1 A/AA violation, fails. Screenshots at 1280 and
@@ -31,7 +32,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn clu(dir: &Path, port: u16) -> Command {
+fn clu(dir: &Path, port: u16, smtp: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_clu"));
     command
         .env(
@@ -42,7 +43,7 @@ fn clu(dir: &Path, port: u16) -> Command {
         .env("CLU_MAIL_DIR", dir.join("outbox"))
         .env("CLU_BIND", format!("127.0.0.1:{port}"))
         .env("CLU_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-        .env("CLU_SMTP_URL", "")
+        .env("CLU_SMTP_URL", smtp)
         .env("CLU_LOG", "warn")
         .env_remove("CLU_CONFIG");
     command
@@ -74,13 +75,16 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let port = free_port();
+    // A real SMTP server: the walk reads the invitations it receives.
+    let sink = crate::common::smtp::SmtpSink::start();
+    let smtp = sink.url();
 
-    let migrated = clu(dir.path(), port)
+    let migrated = clu(dir.path(), port, &smtp)
         .arg("migrate")
         .output()
         .expect("run clu migrate");
     assert!(migrated.status.success(), "clu migrate: {migrated:?}");
-    let admin = clu(dir.path(), port)
+    let admin = clu(dir.path(), port, &smtp)
         .args(["create-admin", "--email", ADMIN_EMAIL])
         .env("CLU_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdin(Stdio::null())
@@ -89,7 +93,7 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
     assert!(admin.status.success(), "clu create-admin: {admin:?}");
 
     let _server = Server(
-        clu(dir.path(), port)
+        clu(dir.path(), port, &smtp)
             .arg("serve")
             .stdout(Stdio::null())
             .spawn()
@@ -111,6 +115,8 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
         .env("CLU_ADMIN_EMAIL", ADMIN_EMAIL)
         .env("CLU_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("AXE_JS", &axe)
+        .env("MAILDIR", sink.maildir_root())
+        .env("REGISTRY_CSV", root.join("tests/fixtures/registre-haute-marne.csv"))
         .env("SCREENSHOTS_DIR", &screenshots)
         .env("BROWSER_VENV", target.join("browser-venv"))
         .stdin(Stdio::null())
@@ -129,7 +135,17 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
             && stdout.contains("axe-core on tableau-de-bord@320: 0 violations"),
         "the browser suite did not report its checks:\n{stdout}"
     );
-    for shot in ["connexion", "tableau-de-bord", "mon-compte"] {
+    for shot in [
+        "connexion",
+        "tableau-de-bord",
+        "import-verification",
+        "comite",
+        "reunion",
+        "invitations",
+        "reponse",
+        "presences",
+        "mon-compte",
+    ] {
         for width in [1280, 320] {
             let file = screenshots.join(format!("{shot}-{width}.png"));
             assert!(file.is_file(), "{} was not saved", file.display());

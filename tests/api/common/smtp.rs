@@ -136,6 +136,11 @@ impl SmtpSink {
         }
     }
 
+    /// The maildir the server writes (its messages are in `new/`).
+    pub fn maildir_root(&self) -> PathBuf {
+        self.dir.path().join("maildir")
+    }
+
     fn maildir(&self) -> PathBuf {
         self.dir.path().join("maildir").join("new")
     }

@@ -1,19 +1,34 @@
 """The browser walk of the staff web interface, on a real `clu serve`.
 
 Run by tests/web/browser.rs (through scripts/browser-suite), which starts
-the server and an administrator. Seeds a structure through the JSON API,
-then drives Debian's chromium: signs in, visits every page at 1280 and
-320 px wide, injects axe-core into each and fails on any WCAG 2.1 A/AA
-violation, checks the CSRF refusal and that disabling an account ends its
-session at the next click. Prints one line per check; exits non-zero on
-the first failure, saying what failed.
+the server, a real SMTP server (its maildir in MAILDIR) and an
+administrator. Seeds the structures and their accounts through the JSON
+API, then drives Debian's chromium as the secrétariat does: signs in,
+imports the Haute-Marne registry CSV (dry run, then for real), creates a
+committee with a titular and a substitute, a meeting with four agenda
+items, invites, opens one invitation's link from the e-mail the SMTP
+server received and answers it, sees the answer on the attendance page,
+does the roll call (one row saved by htmx, then the whole list), marks
+the meeting held, signs out. On the way: a stale save is shown as such
+and loses nothing, a reader sees no write button and a forged POST of
+theirs is refused, another structure's record is a 404 page, a form
+without its CSRF token is refused, a disabled user's session ends at the
+next click. Every page visited is checked by axe-core at 1280 and 320 px
+(WCAG 2.1 A/AA) and saved as a screenshot. Prints one line per check;
+exits non-zero on the first failure, saying what failed.
 """
 
 import datetime
+import email
+import email.policy
+import glob
 import json
 import os
+import re
 import sys
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from playwright.sync_api import sync_playwright
@@ -23,6 +38,8 @@ ADMIN_EMAIL = os.environ["CLU_ADMIN_EMAIL"]
 ADMIN_PASSWORD = os.environ["CLU_ADMIN_PASSWORD"]
 AXE_JS = os.environ["AXE_JS"]
 SHOTS = os.environ["SCREENSHOTS_DIR"]
+MAILDIR = os.environ["MAILDIR"]
+REGISTRY_CSV = os.environ["REGISTRY_CSV"]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "mot de passe du parcours 2031"
 WIDTHS = (1280, 320)
@@ -89,8 +106,8 @@ def login(email, password):
 
 
 def seed():
-    """A structure, its secretariat, a reader, a committee of three members,
-    a meeting in ten days to which they are invited, and one held before."""
+    """Two structures with their accounts (the walk creates everything else
+    through the pages), and a member of the other structure."""
     admin = login(ADMIN_EMAIL, ADMIN_PASSWORD)
     structure = created("POST", "/structures", admin, {
         "name": "Préfecture de la Haute-Marne",
@@ -100,35 +117,49 @@ def seed():
         "letterhead": ["PRÉFÈTE DE LA HAUTE-MARNE"],
     })["id"]
     users = {}
-    for role, email in (("secretariat", "secretariat@parcours.test"), ("reader", "lecteur@parcours.test")):
+    for role, address in (("secretariat", "secretariat@parcours.test"), ("reader", "lecteur@parcours.test")):
         users[role] = created("POST", "/users", admin, {
-            "email": email, "display_name": "Mylène Bégué" if role == "secretariat" else "Louis Lecteur",
+            "email": address, "display_name": "Mylène Bégué" if role == "secretariat" else "Louis Lecteur",
             "role": role, "structure_id": structure, "password": PASSWORD,
         })["id"]
-    sec = login("secretariat@parcours.test", PASSWORD)
-    committee = created("POST", "/committees", sec, {
-        "name": "Comité Local des Usagers de la Haute-Marne", "kind": "clu"})["id"]
-    members = []
-    for first, last in (("Anne", "Titulaire"), ("Bruno", "Martin"), ("Claire", "Durand")):
-        member = created("POST", "/members", sec, {
-            "civility": "Mme" if first != "Bruno" else "M.", "first_name": first, "last_name": last,
-            "email": f"{first.lower()}.{last.lower()}@example.fr"})["id"]
-        created("POST", f"/committees/{committee}/memberships", sec, {"member_id": member, "role": "member"})
-        members.append(member)
-    day = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=10)
-    start = day.replace(hour=13, minute=30, second=0, microsecond=0)
-    meeting = created("POST", f"/committees/{committee}/meetings", sec, {
-        "title": "Comité local des usagers — séance d’hiver",
-        "starts_at": start.isoformat(), "ends_at": (start + datetime.timedelta(hours=2)).isoformat(),
-        "location": "Salle Louise Michel", "mode": "hybrid"})["id"]
-    created("POST", f"/meetings/{meeting}/invitations", sec, {})
-    before = start - datetime.timedelta(days=40)
-    created("POST", f"/committees/{committee}/meetings", sec, {
-        "title": "Comité local des usagers — séance d’automne",
-        "starts_at": before.isoformat(), "ends_at": (before + datetime.timedelta(hours=2)).isoformat(),
-        "location": "Salle Louise Michel", "mode": "in_person"})
-    ok("seeded a structure, a committee and a convened meeting through the API")
+    other = created("POST", "/structures", admin, {
+        "name": "Préfecture de la Meuse", "department_code": "55", "city": "Bar-le-Duc",
+        "service_name": "Secrétariat général", "letterhead": ["PRÉFET DE LA MEUSE"]})["id"]
+    created("POST", "/users", admin, {
+        "email": "secretariat@meuse.test", "display_name": "Secrétariat de la Meuse",
+        "role": "secretariat", "structure_id": other, "password": PASSWORD})
+    meuse = login("secretariat@meuse.test", PASSWORD)
+    users["other_member"] = created("POST", "/members", meuse, {
+        "civility": "M.", "first_name": "Paul", "last_name": "Meusien", "email": "paul.meusien@example.fr"})["id"]
+    ok("seeded two structures and their accounts through the API")
     return admin, users
+
+
+def member_id(token, last_name):
+    status, answer = api("GET", f"/members?q={urllib.parse.quote(last_name)}", token)
+    if status != 200 or not answer["items"]:
+        fail(f"no member {last_name} in the registry: {status} {answer}")
+    return answer["items"][0]["id"]
+
+
+def received(count, timeout=30):
+    """The messages the SMTP server has received, once there are `count`."""
+    deadline = time.time() + timeout
+    while True:
+        files = sorted(glob.glob(os.path.join(MAILDIR, "new", "*")), key=os.path.getmtime)
+        if len(files) >= count or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    messages = []
+    for name in files:
+        with open(name, "rb") as f:
+            messages.append(email.message_from_binary_file(f, policy=email.policy.default))
+    return messages
+
+
+def text_of(message):
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
 
 
 def axe(page, name):
@@ -182,7 +213,7 @@ def main():
         strict_page.wait_for_load_state("networkidle")
         expect(not refused, f"the sign-in page breaks none of its CSP rules {refused}")
         sign_in(strict_page, "secretariat@parcours.test", PASSWORD)
-        for path in ("/tableau-de-bord", "/compte"):
+        for path in ("/tableau-de-bord", "/registre/membres", "/comites", "/reunions", "/compte"):
             strict_page.goto(BASE + path)
             strict_page.wait_for_load_state("networkidle")
             expect(not refused, f"{path} breaks none of its CSP rules {refused}")
@@ -214,23 +245,197 @@ def main():
         sign_in(page, "secretariat@parcours.test", PASSWORD)
         expect(page.url.endswith("/tableau-de-bord"), "signing in leads to the dashboard")
         one_h1_and_title(page, "Tableau de bord")
-        expect(page.get_by_text("Comité local des usagers — séance d’hiver").is_visible(),
-               "the dashboard lists the meeting to come")
-        expect(page.get_by_text("0 oui, 0 non, 3 en attente").is_visible(),
-               "the dashboard shows the answers so far")
-        expect(page.get_by_text("Comité local des usagers — séance d’automne").is_visible(),
-               "the dashboard lists the past meeting apart")
+        expect(page.get_by_text("Votre structure n’a pas encore de comité").is_visible(),
+               "the empty dashboard says what to do first")
+        look(page, "tableau-de-bord-vide")
+        sec = login("secretariat@parcours.test", PASSWORD)
+
+        # The registry: the Haute-Marne CSV, checked line by line, then imported.
+        menu = page.get_by_role("navigation", name="Menu principal")
+        menu.get_by_role("link", name="Registre").click()
+        expect(page.get_by_text("Aucun membre").first.is_visible(), "the empty registry says what to do")
+        look(page, "registre-vide")
+        page.get_by_role("link", name="Importer un fichier CSV").first.click()
+        one_h1_and_title(page, page.title().removesuffix(" — clu"))
+        look(page, "import")
+        page.get_by_label("Fichier CSV").set_input_files(REGISTRY_CSV)
+        page.get_by_role("button", name="Vérifier le fichier").click()
+        expect(page.get_by_text("THIRARD").first.is_visible(), "the dry run lists the file's lines")
+        status, answer = api("GET", "/members", sec)
+        expect(status == 200 and answer["total"] == 0, "the dry run created nobody")
+        look(page, "import-verification")
+        page.get_by_role("button", name=re.compile(r"^Importer \d+ membres?")).click()
+        status, answer = api("GET", "/members", sec)
+        expect(status == 200 and answer["total"] == 15, f"the import created the 15 members ({answer['total']})")
+        look(page, "registre")
+        page.get_by_label(re.compile("Nom, prénom ou organisation")).fill("begue")
+        page.get_by_label(re.compile("Nom, prénom ou organisation")).press("Enter")
+        page.wait_for_url(re.compile(r"q=begue"))
+        rows = page.locator("main table tbody tr")
+        expect(rows.count() == 1 and "BÉGUÉ" in rows.first.inner_text(),
+               "searching 'begue' finds Mylène BÉGUÉ alone, accents ignored")
+
+        # Members of the committee need addresses to get the e-mail.
+        people = {name: member_id(sec, name) for name in ("THIRARD", "PIERRON", "MARIA", "BÉGUÉ")}
+        for name, address in (("PIERRON", "jean-paul.pierron@example.fr"), ("MARIA", "christine.maria@example.fr")):
+            created("PATCH", f"/members/{people[name]}", sec, {"email": address})
+
+        # Another structure's record is a 404 page.
+        page.goto(BASE + f"/registre/membres/{users['other_member']}")
+        expect(page.title() == "Page introuvable — clu", "another structure's member is a 404 page")
+        look(page, "introuvable")
+
+        # A committee, its chair, a titular and her substitute.
+        page.goto(BASE + "/tableau-de-bord")
+        menu.get_by_role("link", name="Comités").click()
+        look(page, "comites-vide")
+        page.get_by_role("link", name="Créer un comité").click()
+        page.get_by_label("Nom du comité").fill("Comité Local des Usagers de la Haute-Marne")
+        page.get_by_role("button", name="Enregistrer").click()
+        expect(page.get_by_role("heading", level=1).inner_text() == "Comité Local des Usagers de la Haute-Marne",
+               "the committee is created")
+
+        def seat(last_name, role, substitute_of=None):
+            options = page.locator("#membre option").all_inner_texts()
+            label = next((o for o in options if o.startswith(last_name + " ")), None)
+            if label is None:
+                fail(f"{last_name} is not offered in the seat form: {options}")
+            page.get_by_label("Membre du registre").select_option(label=label)
+            page.get_by_label("Rôle").select_option(label=role)
+            if substitute_of:
+                titulars = page.locator("#suppleant-de option").all_inner_texts()
+                pair = next((o for o in titulars if substitute_of in o), None)
+                if pair is None:
+                    fail(f"no titular {substitute_of} offered: {titulars}")
+                page.get_by_label("Titulaire ou suppléant").select_option(label=pair)
+            page.get_by_role("button", name="Enregistrer le siège").click()
+            expect(page.get_by_text("siège désormais au comité").is_visible(), f"{last_name} is seated as {role}")
+
+        seat("THIRARD", "Présidence")
+        seat("BÉGUÉ", "Secrétariat")
+        seat("PIERRON", "Membre")
+        seat("MARIA", "Membre", substitute_of="PIERRON")
+        expect(page.locator("td", has_text="Suppléé par Mme Christine MARIA").count() == 1
+               and page.locator("td", has_text="Suppléant de M. Jean-Paul PIERRON").count() == 1,
+               "the committee shows the titular / substitute pair")
+        committee_url = page.url.split("#")[0]
+        look(page, "comite")
+
+        # A meeting in ten days, with four agenda items.
+        page.get_by_role("link", name="Nouvelle réunion").click()
+        day = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+        page.get_by_label("Intitulé", exact=True).fill("Comité local des usagers — séance d’hiver")
+        page.get_by_label("Heure de début").fill("14:30")
+        page.get_by_label("Heure de fin").fill("16:30")
+        page.get_by_role("button", name="Enregistrer la réunion").click()
+        date_field = page.get_by_label("Date", exact=True)
+        expect(date_field.get_attribute("aria-describedby") == "date-erreur",
+               "a meeting without a date is refused, the error linked to its field")
+        look(page, "reunion-erreur")
+        date_field.fill(day)
+        page.get_by_label("Lieu (facultatif)").fill("Salle Louise Michel")
+        page.get_by_label("Présidence").select_option(index=1)
+        page.get_by_role("button", name="Enregistrer la réunion").click()
+        expect(page.get_by_text("Réunion créée").is_visible(), "the meeting is created")
+        meeting_url = page.url.split("#")[0]
+        for title in ("Bilan qualité 2026", "Indicateurs de qualité de service", "Programme Services Publics +", "Questions diverses"):
+            page.get_by_label("Intitulé du point").fill(title)
+            page.get_by_role("button", name="Ajouter le point").click()
+        expect(page.locator(".clu-agenda > li").count() == 4, "the agenda has its four items")
+        page.get_by_role("button", name="Monter le point 4").click()
+        expect(page.locator(".clu-agenda > li strong").nth(2).inner_text() == "Questions diverses",
+               "an item moves up")
+        page.get_by_role("button", name="Descendre le point 3").click()
+        expect(page.locator(".clu-agenda > li strong").nth(3).inner_text() == "Questions diverses",
+               "and down again")
+        look(page, "reunion")
+
+        # Two tabs edit the meeting: the second save is stale, shown, nothing lost.
+        tab = context.new_page()
+        tab.goto(meeting_url + "/modifier")
+        page.goto(meeting_url + "/modifier")
+        page.get_by_label("Lieu (facultatif)").fill("Salle des fêtes de Chaumont")
+        page.get_by_role("button", name="Enregistrer la réunion").click()
+        tab.get_by_label("Intitulé", exact=True).fill("Comité local des usagers — décembre")
+        tab.get_by_role("button", name="Enregistrer la réunion").click()
+        expect(tab.get_by_text("Modifiée entre-temps").is_visible()
+               and tab.get_by_label("Intitulé", exact=True).input_value() == "Comité local des usagers — décembre"
+               and tab.get_by_text("Valeur enregistrée : Salle des fêtes de Chaumont").is_visible(),
+               "a stale save is shown as such, the typed text kept, the saved value beside it")
+        look(tab, "reunion-modifiee-entre-temps")
+        tab.get_by_label("Lieu (facultatif)").fill("Salle des fêtes de Chaumont")
+        tab.get_by_role("button", name="Enregistrer la réunion").click()
+        expect(tab.get_by_role("heading", level=1).inner_text() == "Comité local des usagers — décembre",
+               "saving again from the warning keeps both changes")
+        tab.close()
+
+        # Invite: who gets the e-mail, who the letter; then send through SMTP.
+        page.goto(meeting_url + "/invitations")
+        expect(page.get_by_text("2 membres recevront l’invitation par e-mail").is_visible(),
+               "two members will get the e-mail")
+        expect(page.get_by_text("M. Guillaume THIRARD").is_visible(), "the chair without an address gets the letter")
+        look(page, "invitations-avant")
+        page.get_by_role("button", name="Envoyer les invitations").click()
+        expect(page.get_by_text("2 invitations envoyées").is_visible(), "the invitations are sent")
+        messages = received(2)
+        expect(len(messages) == 2, f"the SMTP server received the two invitations ({len(messages)})")
+        page.reload()
+        for _ in range(50):
+            if page.locator(".fr-badge", has_text="envoyée").count() == 2:
+                break
+            time.sleep(0.2)
+            page.reload()
+        expect(page.locator(".fr-badge", has_text="envoyée").count() == 2, "both invitations show as sent")
+        look(page, "invitations")
+
+        # Mylène answers from the link in her e-mail, without an account.
+        hers = next((m for m in messages if "mylene.begue" in str(m["To"])), None)
+        if hers is None:
+            fail("no invitation to Mylène BÉGUÉ")
+        link = re.search(r"https?://\S+/rsvp/\S+", text_of(hers))
+        if link is None:
+            fail("no answer link in the invitation's text")
+        member = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 1280, "height": 900})
+        answer = member.new_page()
+        answer.goto(link.group(0).rstrip(".>)"))
+        look(answer, "reponse")
+        answer.get_by_label("Je participerai à la réunion").check()
+        answer.get_by_label(re.compile("En présentiel")).check()
+        answer.get_by_role("button", name="Enregistrer ma réponse").click()
+        expect(answer.get_by_text(re.compile("réponse", re.I)).first.is_visible(), "the answer is recorded")
+        member.close()
+
+        # The answer on the attendance page; the roll call.
+        page.goto(meeting_url + "/presences")
+        expect(page.get_by_text("accepte (sur place)").is_visible(), "the answer shows on the attendance page")
+        page.get_by_role("group", name="Présence de Guillaume THIRARD").get_by_text("présent", exact=True).click()
+        page.get_by_text(re.compile("Enregistré à")).first.wait_for(timeout=10000)
+        expect(True, "with htmx, one row saves by itself, saying so")
+        status, attendance = api("GET", "/meetings/" + meeting_url.rsplit("/", 1)[1] + "/attendance", sec)
+        saved = {e["last_name"]: e["presence"] for e in attendance["items"]}
+        expect(saved.get("THIRARD") == "present", "the row saved is in the database")
+        page.get_by_role("group", name="Présence de Mylène BÉGUÉ").get_by_text("présent", exact=True).click()
+        page.get_by_role("group", name="Présence de Jean-Paul PIERRON").get_by_text("excusé", exact=True).click()
+        page.get_by_role("button", name="Enregistrer l’appel").click()
+        expect(page.get_by_text("présences enregistrées").is_visible(), "the whole roll call is saved")
+        expect(page.get_by_text("2 présents, 1 excusés").is_visible(), "the counts follow")
+        look(page, "presences")
+        page.get_by_role("button", name="Marquer la réunion comme tenue").click()
+        expect(page.get_by_text("marquée comme tenue").is_visible(), "the meeting is marked held")
+        look(page, "reunion-tenue")
+
+        menu.get_by_role("link", name="Réunions").click()
+        look(page, "reunions")
+        page.goto(BASE + "/tableau-de-bord")
+        expect(page.get_by_text("Comité local des usagers — décembre").first.is_visible(),
+               "the dashboard lists the meeting")
         look(page, "tableau-de-bord")
 
-        page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mon compte").click()
+        menu.get_by_role("link", name="Mon compte").click()
         expect(page.url.endswith("/compte"), "the navigation leads to the account page")
         one_h1_and_title(page, "Mon compte")
         expect(page.get_by_text("secretariat@parcours.test").is_visible(), "the account page shows the e-mail")
         look(page, "mon-compte")
-
-        page.goto(BASE + "/nulle-part")
-        one_h1_and_title(page, "Page introuvable")
-        look(page, "introuvable")
 
         # A form posted without its token, with the session's cookie.
         forged = page.request.post(BASE + "/deconnexion", form={"x": "1"}, max_redirects=0)
@@ -239,15 +444,28 @@ def main():
         page.goto(BASE + "/compte")
         expect(page.url.endswith("/compte"), "the refused form did not sign the user out")
 
-        # The reader, signed in elsewhere, is disabled: the next click ends it.
+        # The reader sees no write button; a forged POST of theirs is refused;
+        # disabled, the reader's session ends at the next click.
         other = browser.new_context(bypass_csp=True, locale="fr-FR")
         reader = other.new_page()
         sign_in(reader, "lecteur@parcours.test", PASSWORD)
         expect(reader.url.endswith("/tableau-de-bord"), "the reader signs in")
+        reader.goto(committee_url)
+        expect(reader.get_by_role("link", name="Nouvelle réunion").count() == 0
+               and reader.get_by_role("button", name="Enregistrer le siège").count() == 0,
+               "a reader sees no write button on the committee")
+        reader.goto(meeting_url + "/presences")
+        expect(reader.get_by_role("button", name="Enregistrer l’appel").count() == 0,
+               "a reader sees no roll call form")
+        token = reader.locator("input[name=csrf]").first.get_attribute("value")
+        forged = reader.request.post(committee_url + "/reunions/nouvelle",
+                                     form={"csrf": token, "title": "Réunion pirate"}, max_redirects=0)
+        expect(forged.status == 403 and "Accès refusé" in forged.text(),
+               "a reader's forged POST, with a valid token, is refused with a 403 page")
         status, answer = api("PATCH", f"/users/{users['reader']}", admin, {"active": False})
         if status != 200:
             fail(f"disabling the reader: {status} {answer}")
-        reader.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mon compte").click()
+        reader.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Comités").click()
         expect("/connexion" in reader.url and reader.get_by_text("Votre session a pris fin").is_visible(),
                "a disabled user's session ends at the next click")
         other.close()
