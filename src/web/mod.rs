@@ -17,6 +17,7 @@ pub mod error;
 pub mod form;
 pub mod layout;
 pub mod login;
+pub mod registry;
 pub mod session;
 
 use actix_session::SessionMiddleware;
@@ -78,6 +79,7 @@ pub fn pages(config: &mut web::ServiceConfig, session: SessionMiddleware<CookieS
             .route(SIGN_IN, web::get().to(login::page))
             .route(SIGN_IN, web::post().to(login::submit))
             .route(SIGN_OUT, web::post().to(login::sign_out))
+            .configure(registry::routes)
             .route(DASHBOARD, web::get().to(dashboard::page))
             .route(ACCOUNT, web::get().to(account::page)),
     );

@@ -9,3 +9,4 @@ mod common;
 mod browse;
 mod browser;
 mod pages;
+mod registry;

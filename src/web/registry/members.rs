@@ -1,0 +1,600 @@
+//! The members: the list (search, filters, paging), one member's page,
+//! adding, editing (refused when someone saved in between), archiving or
+//! deleting, and the CSV export.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{MEMBERS, TRAIL, encode, labels, page_number, param};
+use crate::auth::caller::need;
+use crate::domain::registry::history::{self, MemberHistory};
+use crate::domain::registry::members::{self, Civility, Member, MemberPatch, NewMember};
+use crate::domain::registry::organizations::Removal;
+use crate::domain::registry::{committees, csv as member_csv, organizations};
+use crate::domain::text::search_terms;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Page;
+use crate::store::members::MemberFilter;
+use crate::store::organizations::OrganizationFilter;
+use crate::web::csrf::CsrfForm;
+use crate::web::error::WebResult;
+use crate::web::form::{self, Errors};
+use crate::web::layout::{self, Layout, Nav, Pager};
+use crate::web::login::NoFields;
+use crate::web::session::{Staff, StaffCan};
+
+/// Organizations and committees offered in the drop-down lists.
+const CHOICES: Page = Page {
+    limit: 1000,
+    offset: 0,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    organisation: Option<String>,
+    comite: Option<String>,
+    archives: Option<String>,
+    page: Option<String>,
+    /// Set after an import: how many lines it took.
+    importe: Option<String>,
+    supprime: Option<String>,
+}
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub function: String,
+    pub organization: String,
+    pub email: String,
+    pub archived: bool,
+}
+
+impl From<Member> for Row {
+    fn from(member: Member) -> Self {
+        Self {
+            name: labels::member_name(&member),
+            function: member.function.unwrap_or_default(),
+            organization: member.organization.map(|o| o.name).unwrap_or_default(),
+            email: member.email.unwrap_or_default(),
+            archived: member.archived_at.is_some(),
+            id: member.id,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/registry/members.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    q: String,
+    organization: String,
+    committee: String,
+    archived: bool,
+    organizations: Vec<(String, String)>,
+    committees: Vec<(String, String)>,
+    /// Whether a search or a filter is in force (the empty state differs).
+    filtered: bool,
+    pager: Pager,
+    can_write: bool,
+    notice: String,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<ListQuery>,
+) -> WebResult<HttpResponse> {
+    let q = param(&query.q).unwrap_or_default();
+    let organization = param(&query.organisation).unwrap_or_default();
+    let committee = param(&query.comite).unwrap_or_default();
+    let archived = query.archives.is_some();
+    let page = page_number(&query.page);
+    let filter = MemberFilter {
+        terms: search_terms(&q),
+        organization_id: Some(organization.clone()).filter(|o| !o.is_empty()),
+        committee_id: Some(committee.clone()).filter(|c| !c.is_empty()),
+        include_archived: archived,
+    };
+    let scope = staff.caller.scope();
+    let (found, total, orgs, comms) = state
+        .db
+        .read(move |conn| {
+            let (found, total) = members::list(conn, &scope, &filter, Some(Pager::page_of(page)))?;
+            let all = OrganizationFilter {
+                terms: Vec::new(),
+                include_archived: false,
+            };
+            let (orgs, _) = organizations::list(conn, &scope, &all, CHOICES)?;
+            let (comms, _) = committees::list(conn, &scope, CHOICES)?;
+            Ok((found, total, orgs, comms))
+        })
+        .await?;
+    let archives = if archived { "1" } else { "" };
+    let kept = encode(&[
+        ("q", &q),
+        ("organisation", &organization),
+        ("comite", &committee),
+        ("archives", archives),
+    ]);
+    let notice = match (page_number(&query.importe), &query.supprime) {
+        (Some(n), _) => labels::imported(n),
+        (None, Some(_)) => "Le membre a été supprimé.".to_owned(),
+        _ => String::new(),
+    };
+    let page = ListPage {
+        layout: Layout::staff(&staff, "Membres", Nav::Registry, &[TRAIL]),
+        rows: found.into_iter().map(Row::from).collect(),
+        filtered: !q.is_empty() || !organization.is_empty() || !committee.is_empty() || archived,
+        q,
+        organization,
+        committee,
+        archived,
+        organizations: choices(orgs.into_iter().map(|o| (o.id, o.name)), "Toutes"),
+        committees: choices(comms.into_iter().map(|c| (c.id, c.name)), "Tous"),
+        pager: Pager::new(MEMBERS, &kept, page, total),
+        can_write: staff.can::<need::Write>(),
+        notice,
+    };
+    Ok(layout::ok(&page)?)
+}
+
+/// A drop-down list's options, the empty choice first.
+fn choices(items: impl Iterator<Item = (String, String)>, none: &str) -> Vec<(String, String)> {
+    std::iter::once((String::new(), none.to_owned()))
+        .chain(items)
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    cree: Option<String>,
+    enregistre: Option<String>,
+    archive: Option<String>,
+    anonymise: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "web/registry/member.html")]
+struct ShowPage {
+    layout: Layout,
+    id: String,
+    civility: String,
+    function: String,
+    organization: String,
+    email: String,
+    phone: String,
+    archived: bool,
+    anonymized: bool,
+    seats: Vec<labels::SeatRow>,
+    meetings: Vec<labels::MeetingRow>,
+    can_write: bool,
+    notice: String,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+    query: web::Query<ShowQuery>,
+) -> WebResult<HttpResponse> {
+    let (scope, id) = (staff.caller.scope(), id.into_inner());
+    let MemberHistory {
+        member,
+        seats,
+        meetings,
+    } = state
+        .db
+        .read(move |conn| history::of_member(conn, &scope, &id))
+        .await?;
+    let notice = if query.cree.is_some() {
+        "Le membre a été ajouté au registre."
+    } else if query.enregistre.is_some() {
+        "Les modifications ont été enregistrées."
+    } else if query.archive.is_some() {
+        "Le membre a été archivé : des comités, réunions ou courriels le mentionnent, son historique est gardé."
+    } else if query.anonymise.is_some() {
+        "Les données personnelles du membre ont été effacées ; son historique est gardé."
+    } else {
+        ""
+    };
+    let name = labels::member_name(&member);
+    let page = ShowPage {
+        layout: Layout::staff(&staff, &name, Nav::Registry, &[TRAIL, ("Membres", MEMBERS)]),
+        civility: member
+            .civility
+            .map(|c| c.as_str().to_owned())
+            .unwrap_or_default(),
+        function: member.function.unwrap_or_default(),
+        organization: member.organization.map(|o| o.name).unwrap_or_default(),
+        email: member.email.unwrap_or_default(),
+        phone: member.phone.unwrap_or_default(),
+        archived: member.archived_at.is_some(),
+        anonymized: member.anonymized_at.is_some(),
+        id: member.id,
+        seats: seats.into_iter().map(labels::SeatRow::from).collect(),
+        meetings: meetings.into_iter().map(labels::MeetingRow::from).collect(),
+        can_write: staff.can::<need::Write>(),
+        notice: notice.to_owned(),
+    };
+    Ok(layout::ok(&page)?)
+}
+
+/// The member form as typed (the domain's field names).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    civility: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    function: String,
+    #[serde(default)]
+    organization_id: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    /// The member's `updated_at` when the form was read (edit only).
+    #[serde(default)]
+    version: String,
+}
+
+impl MemberForm {
+    fn of(member: &Member) -> Self {
+        Self {
+            civility: member
+                .civility
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            first_name: member.first_name.clone(),
+            last_name: member.last_name.clone(),
+            function: member.function.clone().unwrap_or_default(),
+            organization_id: member.organization_id.clone().unwrap_or_default(),
+            email: member.email.clone().unwrap_or_default(),
+            phone: member.phone.clone().unwrap_or_default(),
+            version: form::version(member.updated_at),
+        }
+    }
+
+    fn civility(&self) -> Result<Civility, Errors> {
+        Civility::parse(&self.civility)
+            .ok_or_else(|| Errors::one("civility", "Choisissez « M. » ou « Mme »."))
+    }
+
+    fn new_member(&self) -> Result<NewMember, Errors> {
+        Ok(NewMember {
+            civility: self.civility()?,
+            first_name: self.first_name.trim().to_owned(),
+            last_name: self.last_name.trim().to_owned(),
+            function: form::text(&self.function),
+            organization_id: form::text(&self.organization_id),
+            email: form::text(&self.email),
+            phone: form::text(&self.phone),
+        })
+    }
+
+    fn patch(&self) -> Result<MemberPatch, Errors> {
+        Ok(MemberPatch {
+            civility: Some(self.civility()?),
+            first_name: Some(self.first_name.trim().to_owned()),
+            last_name: Some(self.last_name.trim().to_owned()),
+            function: Some(form::text(&self.function)),
+            organization_id: Some(form::text(&self.organization_id)),
+            email: Some(form::text(&self.email)),
+            phone: Some(form::text(&self.phone)),
+            archived: None,
+        })
+    }
+}
+
+/// What someone else saved, beside each field typed differently (empty:
+/// the same, or no conflict).
+#[derive(Default)]
+pub struct Current {
+    civility: String,
+    first_name: String,
+    last_name: String,
+    function: String,
+    organization: String,
+    email: String,
+    phone: String,
+}
+
+impl Current {
+    fn of(saved: &Member, typed: &MemberForm) -> Self {
+        let now = MemberForm::of(saved);
+        let differs = |saved: &str, typed: &str, shown: &str| {
+            if saved.trim() == typed.trim() {
+                String::new()
+            } else if shown.is_empty() {
+                "(vide)".to_owned()
+            } else {
+                shown.to_owned()
+            }
+        };
+        let organization = saved.organization.as_ref().map(|o| o.name.as_str());
+        Self {
+            civility: differs(&now.civility, &typed.civility, &now.civility),
+            first_name: differs(&now.first_name, &typed.first_name, &now.first_name),
+            last_name: differs(&now.last_name, &typed.last_name, &now.last_name),
+            function: differs(&now.function, &typed.function, &now.function),
+            organization: differs(
+                &now.organization_id,
+                &typed.organization_id,
+                organization.unwrap_or_default(),
+            ),
+            email: differs(&now.email, &typed.email, &now.email),
+            phone: differs(&now.phone, &typed.phone, &now.phone),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/registry/member_form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    form: MemberForm,
+    errors: Errors,
+    summary: Vec<String>,
+    civilities: Vec<(String, String)>,
+    organizations: Vec<(String, String)>,
+    /// Someone saved the member since the form was read.
+    stale: bool,
+    current: Current,
+}
+
+fn field_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "civility" => "Civilité",
+        "first_name" => "Prénom",
+        "last_name" => "Nom",
+        "function" => "Fonction",
+        "organization_id" => "Organisation",
+        "email" => "Adresse e-mail",
+        "phone" => "Téléphone",
+        _ => return None,
+    })
+}
+
+impl FormPage {
+    async fn new(
+        state: &AppState,
+        staff: &Staff,
+        editing: Option<&Member>,
+        form: MemberForm,
+        errors: Errors,
+    ) -> WebResult<Self> {
+        let scope = staff.caller.scope();
+        let all = OrganizationFilter {
+            terms: Vec::new(),
+            include_archived: false,
+        };
+        let (orgs, _) = state
+            .db
+            .read(move |conn| organizations::list(conn, &scope, &all, CHOICES))
+            .await?;
+        let mut organizations = choices(orgs.into_iter().map(|o| (o.id, o.name)), "Aucune");
+        // An archived organization the member still represents stays offered.
+        if let Some(org) = editing.and_then(|m| m.organization.as_ref())
+            && !organizations.iter().any(|(id, _)| *id == org.id)
+        {
+            organizations.push((org.id.clone(), format!("{} (archivée)", org.name)));
+        }
+        let (title, action, submit, cancel) = match editing {
+            None => (
+                "Ajouter un membre".to_owned(),
+                "/registre/membres/nouveau".to_owned(),
+                "Ajouter le membre",
+                MEMBERS.to_owned(),
+            ),
+            Some(member) => (
+                format!("Modifier {}", labels::member_name(member)),
+                format!("{MEMBERS}/{}/modifier", member.id),
+                "Enregistrer",
+                format!("{MEMBERS}/{}", member.id),
+            ),
+        };
+        let mut trail = vec![TRAIL, ("Membres", MEMBERS)];
+        let back = editing.map(|m| (labels::member_name(m), cancel.clone()));
+        if let Some((name, href)) = &back {
+            trail.push((name.as_str(), href.as_str()));
+        }
+        Ok(Self {
+            layout: Layout::staff(staff, &title, Nav::Registry, &trail),
+            action,
+            submit,
+            cancel,
+            summary: errors.summary(field_label),
+            errors,
+            form,
+            civilities: vec![("M.".into(), "M.".into()), ("Mme".into(), "Mme".into())],
+            organizations,
+            stale: false,
+            current: Current::default(),
+        })
+    }
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+) -> WebResult<HttpResponse> {
+    let page = FormPage::new(
+        &state,
+        &staff,
+        None,
+        MemberForm::default(),
+        Errors::default(),
+    )
+    .await?;
+    Ok(layout::ok(&page)?)
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    CsrfForm(typed): CsrfForm<MemberForm>,
+) -> WebResult<HttpResponse> {
+    let outcome = match typed.new_member() {
+        Ok(input) => {
+            let (caller, now) = (staff.caller.clone(), state.clock.now());
+            state
+                .db
+                .write(move |conn| members::create(conn, &caller, now, input))
+                .await
+                .map_err(Errors::of)
+        }
+        Err(errors) => Err(Ok(errors)),
+    };
+    match outcome {
+        Ok(member) => Ok(layout::see_other(&format!(
+            "{MEMBERS}/{}?cree=1",
+            member.id
+        ))),
+        Err(Ok(errors)) => {
+            let page = FormPage::new(&state, &staff, None, typed, errors).await?;
+            Ok(layout::page(StatusCode::UNPROCESSABLE_ENTITY, &page)?)
+        }
+        Err(Err(other)) => Err(other.into()),
+    }
+}
+
+async fn member(state: &AppState, staff: &Staff, id: String) -> WebResult<Member> {
+    let scope = staff.caller.scope();
+    Ok(state
+        .db
+        .read(move |conn| members::get(conn, &scope, &id))
+        .await?)
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    id: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    let member = member(&state, &staff, id.into_inner()).await?;
+    let typed = MemberForm::of(&member);
+    let page = FormPage::new(&state, &staff, Some(&member), typed, Errors::default()).await?;
+    Ok(layout::ok(&page)?)
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    id: web::Path<String>,
+    CsrfForm(typed): CsrfForm<MemberForm>,
+) -> WebResult<HttpResponse> {
+    let id = id.into_inner();
+    let (status, errors, stale) = match typed.patch() {
+        Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, false),
+        Ok(patch) => {
+            let (caller, now, at) = (staff.caller.clone(), state.clock.now(), id.clone());
+            let seen = form::version_of(&typed.version);
+            match state
+                .db
+                .write(move |conn| members::update(conn, &caller, now, &at, patch, seen))
+                .await
+            {
+                Ok(member) => {
+                    return Ok(layout::see_other(&format!(
+                        "{MEMBERS}/{}?enregistre=1",
+                        member.id
+                    )));
+                }
+                Err(AppError::Stale) => (StatusCode::CONFLICT, Errors::default(), true),
+                Err(err) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::of(err)?, false),
+            }
+        }
+    };
+    let saved = member(&state, &staff, id).await?;
+    let mut shown = typed.clone();
+    let mut page = FormPage::new(&state, &staff, Some(&saved), typed.clone(), errors).await?;
+    if stale {
+        // The saved version, so that saving again (having looked) goes through.
+        shown.version = form::version(saved.updated_at);
+        page.current = Current::of(&saved, &typed);
+        page.stale = true;
+    }
+    page.form = shown;
+    Ok(layout::page(status, &page)?)
+}
+
+#[derive(Template)]
+#[template(path = "web/registry/member_remove.html")]
+struct RemovePage {
+    layout: Layout,
+    id: String,
+    name: String,
+}
+
+pub async fn remove_form(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    id: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    let member = member(&state, &staff, id.into_inner()).await?;
+    let name = labels::member_name(&member);
+    let href = format!("{MEMBERS}/{}", member.id);
+    let page = RemovePage {
+        layout: Layout::staff(
+            &staff,
+            &format!("Archiver ou supprimer {name}"),
+            Nav::Registry,
+            &[TRAIL, ("Membres", MEMBERS), (&name, &href)],
+        ),
+        id: member.id,
+        name,
+    };
+    Ok(layout::ok(&page)?)
+}
+
+/// Deletes the member, or archives them when history refers to them.
+pub async fn remove(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    id: web::Path<String>,
+    _: CsrfForm<NoFields>,
+) -> WebResult<HttpResponse> {
+    let (caller, now, id) = (staff.caller.clone(), state.clock.now(), id.into_inner());
+    Ok(
+        match state
+            .db
+            .write(move |conn| members::delete(conn, &caller, now, &id))
+            .await?
+        {
+            Removal::Deleted => layout::see_other(&format!("{MEMBERS}?supprime=1")),
+            Removal::Archived(member) => {
+                layout::see_other(&format!("{MEMBERS}/{}?archive=1", member.id))
+            }
+        },
+    )
+}
+
+/// The members as CSV, in the columns the import reads (readers too, as the API).
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Read>,
+) -> WebResult<HttpResponse> {
+    let scope = staff.caller.scope();
+    let csv = state
+        .db
+        .read(move |conn| member_csv::export(conn, &scope))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"membres.csv\"",
+        ))
+        .body(csv))
+}
