@@ -257,6 +257,23 @@ async fn a_member_without_a_last_name_is_refused_next_to_the_field() {
         Some("anne.titulaire@example.fr")
     );
     assert!(members_of(&app, &reg.token).await.is_empty());
+    // A new member's civility is chosen, not presumed.
+    assert_eq!(
+        attribute(&html, "select#civilite option[selected]", "value").as_deref(),
+        Some("Mme"),
+        "the civility typed is kept"
+    );
+    let mut unchosen = form("Titulaire");
+    unchosen[1].1 = String::new();
+    let refused = browser
+        .post("/registre/membres/nouveau", &pairs(&unchosen))
+        .await;
+    refused.assert_status(422);
+    assert_eq!(
+        attribute(&refused.text(), "select#civilite", "aria-describedby").as_deref(),
+        Some("civilite-erreur")
+    );
+    assert!(members_of(&app, &reg.token).await.is_empty());
 
     let created = browser
         .post("/registre/membres/nouveau", &pairs(&form("Titulaire")))

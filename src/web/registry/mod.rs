@@ -5,6 +5,7 @@
 pub mod gdpr;
 pub mod import;
 pub mod labels;
+pub mod member_form;
 pub mod members;
 pub mod organizations;
 
@@ -24,17 +25,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/registre/membres.csv", web::get().to(members::export_csv))
         .route(
             "/registre/membres/nouveau",
-            web::get().to(members::new_form),
+            web::get().to(member_form::new_form),
         )
-        .route("/registre/membres/nouveau", web::post().to(members::create))
+        .route(
+            "/registre/membres/nouveau",
+            web::post().to(member_form::create),
+        )
         .route("/registre/membres/{id}", web::get().to(members::show))
         .route(
             "/registre/membres/{id}/modifier",
-            web::get().to(members::edit_form),
+            web::get().to(member_form::edit_form),
         )
         .route(
             "/registre/membres/{id}/modifier",
-            web::post().to(members::update),
+            web::post().to(member_form::update),
         )
         .route(
             "/registre/membres/{id}/archiver",
