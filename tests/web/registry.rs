@@ -907,6 +907,14 @@ async fn a_member_is_archived_when_history_refers_to_them_else_deleted() {
     let fixture = crate::common::fixtures::committee(&app).await;
     let mut browser = signed_in(&app, &fixture.secretariat_email).await;
     let seated = &fixture.titulars[1];
+    let meeting = crate::common::fixtures::meeting(&app, &fixture, 12).await;
+    app.post(
+        &format!("/api/v1/meetings/{meeting}/invitations"),
+        &fixture.secretariat,
+        json!({}),
+    )
+    .await
+    .assert_status(202);
     let html = browser
         .get(&format!("/registre/membres/{seated}"))
         .await
@@ -914,6 +922,15 @@ async fn a_member_is_archived_when_history_refers_to_them_else_deleted() {
     let seats = select(&html, "#comites tbody tr");
     assert_eq!(seats.len(), 1);
     assert!(seats[0].contains("Membre"), "{}", seats[0]);
+    let meetings = select(&html, "#reunions tbody tr");
+    assert_eq!(meetings.len(), 1, "{meetings:?}");
+    assert!(
+        meetings[0].contains("Comité local des usagers"),
+        "{}",
+        meetings[0]
+    );
+    assert!(meetings[0].contains("convoquée"), "{}", meetings[0]);
+    assert!(meetings[0].contains("Sans réponse"), "{}", meetings[0]);
     let html = browser
         .get(&format!("/registre/membres/{seated}/archiver"))
         .await
