@@ -113,7 +113,7 @@ pub async fn update(
     Ok(web::Json(
         state
             .db
-            .write(move |conn| members::update(conn, &caller, now, &id, patch))
+            .write(move |conn| members::update(conn, &caller, now, &id, patch, None))
             .await?,
     ))
 }

@@ -104,7 +104,7 @@ pub async fn update(
     let (now, id) = (state.clock.now(), id.to_string());
     let updated = state
         .db
-        .write(move |conn| organizations::update(conn, &caller, now, &id, patch))
+        .write(move |conn| organizations::update(conn, &caller, now, &id, patch, None))
         .await?;
     Ok(web::Json(updated))
 }

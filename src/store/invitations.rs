@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::Scope;
 use crate::db::DbConn;
-use crate::db::schema::{invitations, members};
+use crate::db::schema::{invitations, meetings, members};
 use crate::store::members::MemberRow;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -97,6 +97,30 @@ pub fn of_member(
         .filter(invitations::member_id.eq(member_id.to_owned()))
         .order(invitations::created_at.asc())
         .select(InvitationRow::as_select())
+        .into_boxed();
+    if let Scope::Structure(own) = scope {
+        query = query.filter(invitations::structure_id.eq(own.clone()));
+    }
+    query.load(conn)
+}
+
+/// A member's invitations with their meeting's title, start and status,
+/// the latest meeting first (the member's page).
+pub fn of_member_with_meetings(
+    conn: &mut DbConn,
+    scope: &Scope,
+    member_id: &str,
+) -> QueryResult<Vec<(InvitationRow, String, NaiveDateTime, String)>> {
+    let mut query = invitations::table
+        .inner_join(meetings::table)
+        .filter(invitations::member_id.eq(member_id.to_owned()))
+        .order((meetings::starts_at.desc(), invitations::id.asc()))
+        .select((
+            InvitationRow::as_select(),
+            meetings::title,
+            meetings::starts_at,
+            meetings::status,
+        ))
         .into_boxed();
     if let Scope::Structure(own) = scope {
         query = query.filter(invitations::structure_id.eq(own.clone()));

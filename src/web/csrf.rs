@@ -19,12 +19,14 @@ use crate::state::AppState;
 /// The name of the hidden field every form carries.
 pub const FIELD: &str = "csrf";
 /// Forms are small; a larger body is refused before it is parsed.
-const FORM_LIMIT: usize = 16 * 1024;
+pub const FORM_LIMIT: usize = 16 * 1024;
 
-/// A form whose CSRF token has been checked against the session.
-pub struct CsrfForm<T>(pub T);
+/// A form whose CSRF token has been checked against the session. `LIMIT`
+/// is the largest body read: a few forms carry more than a few fields (the
+/// import's confirmation carries the CSV file's text).
+pub struct CsrfForm<T, const LIMIT: usize = FORM_LIMIT>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for CsrfForm<T, LIMIT> {
     type Error = WebError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
@@ -35,7 +37,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let body = web::Bytes::from_request(req, payload);
+        let body = web::Payload::from_request(req, payload);
         Box::pin(async move {
             if !is_form {
                 return Err(AppError::UnsupportedMediaType(
@@ -45,10 +47,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             }
             let body = body
                 .await
+                .map_err(|_| AppError::BadRequest("formulaire illisible".into()))?
+                .to_bytes_limited(LIMIT)
+                .await
+                .map_err(|_| AppError::PayloadTooLarge { limit: LIMIT })?
                 .map_err(|_| AppError::BadRequest("formulaire illisible".into()))?;
-            if body.len() > FORM_LIMIT {
-                return Err(AppError::PayloadTooLarge { limit: FORM_LIMIT }.into());
-            }
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
                 .map_err(|_| AppError::BadRequest("formulaire illisible".into()))?;
             let token = pairs

@@ -19,6 +19,7 @@ pub mod form;
 pub mod layout;
 pub mod login;
 pub mod meetings;
+pub mod registry;
 pub mod session;
 
 use actix_session::SessionMiddleware;
@@ -80,6 +81,7 @@ pub fn pages(config: &mut web::ServiceConfig, session: SessionMiddleware<CookieS
             .route(SIGN_IN, web::get().to(login::page))
             .route(SIGN_IN, web::post().to(login::submit))
             .route(SIGN_OUT, web::post().to(login::sign_out))
+            .configure(registry::routes)
             .configure(committees::routes)
             .configure(meetings::routes)
             .route(DASHBOARD, web::get().to(dashboard::page))

@@ -10,3 +10,4 @@ mod browse;
 mod browser;
 mod meetings;
 mod pages;
+mod registry;

@@ -34,6 +34,27 @@ pub struct ImportReport {
     pub members_unchanged: usize,
     pub organizations_created: usize,
     pub organizations_matched: usize,
+    /// What became of each line, in the file's order.
+    pub details: Vec<ImportedLine>,
+}
+
+/// What the import did (or, dry run, would do) with one line of the file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedLine {
+    /// The line in the file (the header is line 1).
+    pub line: u64,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: Option<String>,
+    pub outcome: LineOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LineOutcome {
+    Created,
+    Updated,
+    Unchanged,
 }
 
 /// Imports the CSV `body` into the caller's registry, or (dry run) reports
@@ -129,6 +150,13 @@ fn apply(
                 .collect();
             return Err(AppError::Validation(errors));
         }
+        let mut detail = ImportedLine {
+            line: line.number,
+            first_name: row.first_name.clone(),
+            last_name: row.last_name.clone(),
+            organization: line.organization.clone(),
+            outcome: LineOutcome::Created,
+        };
         let existing = match &row.email {
             Some(email) => store::members::find_by_email(conn, structure_id, email)?,
             None => store::members::find_by_names(
@@ -147,11 +175,14 @@ fn apply(
                 let mut updated = imported_over(&before, row);
                 if members::save(conn, actor, now, &before, &mut updated)?.is_empty() {
                     report.members_unchanged += 1;
+                    detail.outcome = LineOutcome::Unchanged;
                 } else {
                     report.members_updated += 1;
+                    detail.outcome = LineOutcome::Updated;
                 }
             }
         }
+        report.details.push(detail);
     }
     audit::record(
         conn,

@@ -268,8 +268,11 @@ pub fn update(
     now: DateTime<Utc>,
     id: &str,
     patch: MemberPatch,
+    seen: Option<DateTime<Utc>>,
 ) -> AppResult<Member> {
     let (before, _) = store::members::find(conn, &caller.scope(), id).found()?;
+    // A form read before someone else's save must not overwrite it.
+    crate::domain::unchanged_since(seen, before.updated_at)?;
     if before.anonymized_at.is_some() {
         return Err(AppError::Conflict(
             "ce membre a été anonymisé ; il ne peut plus être modifié".into(),

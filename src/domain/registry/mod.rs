@@ -4,6 +4,7 @@
 pub mod committees;
 pub mod csv;
 pub mod gdpr;
+pub mod history;
 pub mod import;
 pub mod members;
 pub mod memberships;

@@ -185,8 +185,11 @@ pub fn update(
     now: DateTime<Utc>,
     id: &str,
     patch: OrganizationPatch,
+    seen: Option<DateTime<Utc>>,
 ) -> AppResult<Organization> {
     let before = store::organizations::find(conn, &caller.scope(), id).found()?;
+    // A form read before someone else's save must not overwrite it.
+    crate::domain::unchanged_since(seen, before.updated_at)?;
     let mut row = before.clone();
     row.name = patch.name.unwrap_or(row.name);
     row.acronym = patch.acronym.unwrap_or(row.acronym);
