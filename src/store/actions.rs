@@ -87,6 +87,35 @@ pub struct ActionFilter {
     pub meeting_id: Option<String>,
 }
 
+/// Open actions past their due date in every committee in scope, the
+/// longest overdue first, with their committee's name; and how many in all.
+pub fn overdue_in_scope(
+    conn: &mut DbConn,
+    scope: &Scope,
+    today: NaiveDate,
+    limit: i64,
+) -> QueryResult<(Vec<(ActionRow, String)>, i64)> {
+    use crate::db::schema::committees;
+    let filtered = || {
+        let mut query = actions::table
+            .inner_join(committees::table.on(committees::id.eq(actions::committee_id)))
+            .filter(actions::status.eq_any(["planned", "in_progress"]))
+            .filter(actions::due_date.lt(today))
+            .into_boxed();
+        if let Scope::Structure(own) = scope {
+            query = query.filter(actions::structure_id.eq(own.clone()));
+        }
+        query
+    };
+    let total = filtered().count().get_result(conn)?;
+    let items = filtered()
+        .order((actions::due_date.asc(), actions::id.asc()))
+        .limit(limit)
+        .select((ActionRow::as_select(), committees::name))
+        .load(conn)?;
+    Ok((items, total))
+}
+
 /// A committee's actions: numbered ones first, by number, then by creation.
 pub fn list(
     conn: &mut DbConn,

@@ -157,6 +157,26 @@ pub fn requeue_failed(
         .map(|n| n == 1)
 }
 
+/// The meeting of each invitation that failed to go, for the meetings
+/// ending at or after `now`, in scope (one id per failed message).
+pub fn failed_invitations(
+    conn: &mut DbConn,
+    scope: &super::Scope,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    use crate::db::schema::meetings;
+    let mut query = outbox::table
+        .inner_join(meetings::table.on(outbox::meeting_id.eq(meetings::id.nullable())))
+        .filter(outbox::kind.eq("invitation"))
+        .filter(outbox::status.eq("failed"))
+        .filter(meetings::ends_at.ge(now))
+        .into_boxed();
+    if let super::Scope::Structure(own) = scope {
+        query = query.filter(meetings::structure_id.eq(own.clone()));
+    }
+    query.select(meetings::id).load(conn)
+}
+
 /// The latest message of each kind about an invitation.
 pub fn of_invitations(
     conn: &mut DbConn,

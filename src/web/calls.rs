@@ -85,6 +85,8 @@ pub struct Upcoming {
     pub committee: String,
     pub invited: i64,
     pub counts: AttendanceCounts,
+    /// Invitations that failed to go.
+    pub failed: usize,
 }
 
 /// A meeting held, with its committee (its status says where its minutes are).
@@ -100,6 +102,9 @@ pub struct Overview {
     /// Over and not cancelled, most recent first.
     pub past: Vec<Past>,
     pub committees: i64,
+    /// Open actions past their due date (the longest overdue), and how many.
+    pub overdue: Vec<(domain::actions::Action, String)>,
+    pub overdue_total: i64,
 }
 
 /// The meetings the caller may see, to come and past, at most `limit` of
@@ -129,6 +134,7 @@ pub async fn overview(
             )?;
             let (soon, _) =
                 domain::meetings::in_scope(conn, &scope, When::Upcoming(now.naive_utc()), page)?;
+            let failed = crate::store::outbox::failed_invitations(conn, &scope, now.naive_utc())?;
             let mut upcoming = Vec::with_capacity(soon.len());
             for (meeting, committee) in soon {
                 if meeting.status == MeetingStatus::Cancelled {
@@ -136,6 +142,7 @@ pub async fn overview(
                 }
                 let attendance = domain::meetings::attendance::list(conn, &scope, &meeting.id)?;
                 upcoming.push(Upcoming {
+                    failed: failed.iter().filter(|id| **id == meeting.id).count(),
                     meeting,
                     committee,
                     invited: attendance.total,
@@ -149,10 +156,15 @@ pub async fn overview(
                 .filter(|(m, _)| m.status != MeetingStatus::Cancelled)
                 .map(|(meeting, committee)| Past { meeting, committee })
                 .collect();
+            let today = crate::clock::paris_date(now);
+            let (overdue, overdue_total) =
+                domain::actions::overdue(conn, &scope, today, limit as i64)?;
             Ok(Overview {
                 upcoming,
                 past,
                 committees,
+                overdue,
+                overdue_total,
             })
         })
         .await

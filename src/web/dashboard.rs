@@ -1,4 +1,6 @@
-//! `GET /tableau-de-bord`: the meetings to come, with who has answered.
+//! `GET /tableau-de-bord`: what is left to do (minutes to write or to
+//! sign, invitations that failed, overdue actions), the meetings to come
+//! with who has answered, and the last ones held.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -27,6 +29,14 @@ pub struct MeetingRow {
     pub accepted: usize,
     pub declined: usize,
     pub pending: usize,
+    pub failed: usize,
+}
+
+pub struct OverdueRow {
+    pub finding: String,
+    pub committee: String,
+    pub due: String,
+    pub responsible: String,
 }
 
 pub struct PastRow {
@@ -46,11 +56,37 @@ struct DashboardPage {
     past: Vec<PastRow>,
     committees: i64,
     can_write: bool,
+    /// Past meetings whose minutes are to write, or waiting for a signature.
+    to_write: usize,
+    to_sign: usize,
+    failed: usize,
+    overdue: Vec<OverdueRow>,
+    overdue_total: i64,
 }
 
 pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpResponse> {
     let now = state.clock.now();
     let overview = calls::overview(&state, &staff.caller, now, NEXT_MEETINGS).await?;
+    use crate::domain::meetings::MeetingStatus;
+    let count = |wanted: &[MeetingStatus]| {
+        overview
+            .past
+            .iter()
+            .filter(|p| wanted.contains(&p.meeting.status))
+            .count()
+    };
+    let to_write = count(&[MeetingStatus::Held, MeetingStatus::MinutesDraft]);
+    let to_sign = count(&[MeetingStatus::MinutesSubmitted]);
+    let overdue = overview
+        .overdue
+        .into_iter()
+        .map(|(action, committee)| OverdueRow {
+            finding: action.finding,
+            committee,
+            due: action.due_date.map(crate::french::date).unwrap_or_default(),
+            responsible: action.responsible.unwrap_or_default(),
+        })
+        .collect();
     let past = overview
         .past
         .into_iter()
@@ -63,7 +99,7 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
             badge: badge(p.meeting.status),
         })
         .collect();
-    let meetings = overview
+    let meetings: Vec<MeetingRow> = overview
         .upcoming
         .into_iter()
         .map(|u| MeetingRow {
@@ -79,17 +115,21 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
             accepted: u.counts.accepted,
             declined: u.counts.declined,
             pending: u.counts.pending,
+            failed: u.failed,
         })
         .collect();
+    let failed = meetings.iter().map(|m| m.failed).sum();
     let page = DashboardPage {
         layout: Layout::staff(&staff, "Tableau de bord", Nav::Dashboard, &[]),
         meetings,
         past,
         committees: overview.committees,
-        can_write: staff
-            .caller
-            .require(crate::auth::policy::Permission::Write)
-            .is_ok(),
+        can_write: staff.can::<crate::auth::caller::need::Write>(),
+        to_write,
+        to_sign,
+        failed,
+        overdue,
+        overdue_total: overview.overdue_total,
     };
     Ok(layout::ok(&page)?)
 }

@@ -116,7 +116,10 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
         .env("CLU_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("AXE_JS", &axe)
         .env("MAILDIR", sink.maildir_root())
-        .env("REGISTRY_CSV", root.join("tests/fixtures/registre-haute-marne.csv"))
+        .env(
+            "REGISTRY_CSV",
+            root.join("tests/fixtures/registre-haute-marne.csv"),
+        )
         .env("SCREENSHOTS_DIR", &screenshots)
         .env("BROWSER_VENV", target.join("browser-venv"))
         .stdin(Stdio::null())

@@ -304,6 +304,29 @@ async fn a_failed_invitation_shows_why_and_is_sent_again_to_the_corrected_addres
     let mut browser = signed_in(&app, &fixture.secretariat_email).await;
     let page = browser.get(&format!("/reunions/{meeting}")).await;
     assert!(page.text().contains("1 invitation non distribuée"));
+    // The dashboard says so too, with an overdue action of the committee.
+    let yesterday = (app.state.clock.now() - chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
+    app.create(
+        &format!("/api/v1/committees/{}/actions", fixture.committee),
+        &fixture.secretariat,
+        json!({"finding": "Délais d’attente au guichet des titres", "due_date": yesterday, "responsible": "BRECI"}),
+    )
+    .await;
+    let page = browser.get("/tableau-de-bord").await;
+    let todo = select(&page.text(), "#a-faire li");
+    assert!(
+        todo.iter()
+            .any(|t| t.starts_with("1 invitation non distribuée")),
+        "{todo:?}"
+    );
+    assert!(todo.iter().any(|t| t == "1 action en retard"), "{todo:?}");
+    assert!(
+        select(&page.text(), "#en-retard + .fr-table td")
+            .iter()
+            .any(|t| t.contains("Délais d’attente"))
+    );
     let page = browser
         .get(&format!("/reunions/{meeting}/invitations"))
         .await;

@@ -379,6 +379,28 @@ pub fn list(
         .collect()
 }
 
+/// The open actions past their due date across the caller's committees,
+/// longest overdue first (at most `limit`, with the committee's name), and
+/// how many there are in all.
+pub fn overdue(
+    conn: &mut DbConn,
+    scope: &Scope,
+    today: NaiveDate,
+    limit: i64,
+) -> AppResult<(Vec<(Action, String)>, i64)> {
+    let (rows, total) = store::actions::overdue_in_scope(conn, scope, today, limit)?;
+    let ids: Vec<String> = rows.iter().map(|(row, _)| row.id.clone()).collect();
+    let mut discussed = store::actions::meetings_of_many(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|(row, committee)| {
+            let meetings = discussed.remove(&row.id).unwrap_or_default();
+            Ok((Action::from_row(row, meetings, today)?, committee))
+        })
+        .collect::<AppResult<_>>()?;
+    Ok((items, total))
+}
+
 /// The filter's words for `?responsible=`: folded as the stored key is,
 /// so that case, accents and punctuation never matter, on either database.
 pub fn responsible_terms(query: Option<&str>) -> Vec<String> {
