@@ -159,3 +159,14 @@ pub fn memberships_of_member(
         .select((MembershipRow::as_select(), committees::name))
         .load(conn)
 }
+
+/// The (member, committee) pairs of these members' seats, past ones too.
+pub fn seats_of_members(
+    conn: &mut DbConn,
+    member_ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    memberships::table
+        .filter(memberships::member_id.eq_any(member_ids))
+        .select((memberships::member_id, memberships::committee_id))
+        .load(conn)
+}

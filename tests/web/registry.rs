@@ -937,6 +937,10 @@ async fn a_member_is_archived_when_history_refers_to_them_else_deleted() {
         .text();
     one_h1_and_title(&html, "Archiver ou supprimer M. Bruno MARTIN");
     let csrf = browser.csrf.clone();
+    let html = browser.get("/registre/membres").await.text();
+    let rows = select(&html, "#membres tbody tr");
+    let martin = rows.iter().find(|r| r.contains("MARTIN")).expect("listed");
+    assert!(martin.ends_with('1'), "one committee: {martin}");
     let archived = browser
         .post(
             &format!("/registre/membres/{seated}/archiver"),

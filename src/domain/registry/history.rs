@@ -2,6 +2,8 @@
 //! sit (or sat) on, and the meetings they were invited to, with their
 //! answer and attendance.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::members::{self, Member};
@@ -75,4 +77,19 @@ pub fn of_member(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<Member
         seats,
         meetings,
     })
+}
+
+/// How many committees each member of a list sits (or sat) on, by id (the
+/// members' list; members of `scope` only, as `members::list` gave them).
+pub fn committee_counts(conn: &mut DbConn, members: &[Member]) -> AppResult<HashMap<String, i64>> {
+    let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+    let mut seats = store::committees::seats_of_members(conn, &ids)?;
+    // A member may have sat twice on one committee: count it once.
+    seats.sort();
+    seats.dedup();
+    let mut counts = HashMap::new();
+    for (member_id, _) in seats {
+        *counts.entry(member_id).or_insert(0) += 1;
+    }
+    Ok(counts)
 }

@@ -48,6 +48,7 @@ pub struct Row {
     pub function: String,
     pub organization: String,
     pub email: String,
+    pub committees: i64,
     pub archived: bool,
 }
 
@@ -58,6 +59,7 @@ impl From<Member> for Row {
             function: member.function.unwrap_or_default(),
             organization: member.organization.map(|o| o.name).unwrap_or_default(),
             email: member.email.unwrap_or_default(),
+            committees: 0,
             archived: member.archived_at.is_some(),
             id: member.id,
         }
@@ -99,17 +101,18 @@ pub async fn list(
         include_archived: archived,
     };
     let scope = staff.caller.scope();
-    let (found, total, orgs, comms) = state
+    let (found, counts, total, orgs, comms) = state
         .db
         .read(move |conn| {
             let (found, total) = members::list(conn, &scope, &filter, Some(Pager::page_of(page)))?;
+            let counts = history::committee_counts(conn, &found)?;
             let all = OrganizationFilter {
                 terms: Vec::new(),
                 include_archived: false,
             };
             let (orgs, _) = organizations::list(conn, &scope, &all, CHOICES)?;
             let (comms, _) = committees::list(conn, &scope, CHOICES)?;
-            Ok((found, total, orgs, comms))
+            Ok((found, counts, total, orgs, comms))
         })
         .await?;
     let archives = if archived { "1" } else { "" };
@@ -126,7 +129,13 @@ pub async fn list(
     };
     let page = ListPage {
         layout: Layout::staff(&staff, "Membres", Nav::Registry, &[TRAIL]),
-        rows: found.into_iter().map(Row::from).collect(),
+        rows: found
+            .into_iter()
+            .map(|member| Row {
+                committees: counts.get(&member.id).copied().unwrap_or(0),
+                ..Row::from(member)
+            })
+            .collect(),
         filtered: !q.is_empty() || !organization.is_empty() || !committee.is_empty() || archived,
         q,
         organization,
