@@ -98,7 +98,7 @@ pub async fn change_own_password(
     caller: &Caller,
     current: String,
     new: String,
-) -> AppResult<()> {
+) -> AppResult<i32> {
     own_password::check_new(&new)?;
     match reauthenticate(state, caller, current, "password").await {
         Err(AppError::InvalidCredentials) => {

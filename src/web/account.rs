@@ -142,10 +142,9 @@ pub async fn change_password(
     )
     .await;
     match changed {
-        Ok(()) => {
+        Ok(version) => {
             // The account's other sessions and tokens have ended; this
             // session goes on, bound to the new version.
-            let version = calls::token_version(&state, staff.caller.user_id.clone()).await?;
             session::sign_in(
                 &staff.session,
                 &staff.caller.user_id,

@@ -66,19 +66,6 @@ pub async fn account(state: &AppState, caller: &Caller) -> AppResult<User> {
         .await
 }
 
-/// The account's token version now (a password change raises it: the
-/// session that made the change is bound again to the new one).
-pub async fn token_version(state: &AppState, user_id: String) -> AppResult<i32> {
-    state
-        .db
-        .read(move |conn| {
-            crate::store::users::find_any(conn, &user_id)?
-                .map(|u| u.token_version)
-                .ok_or(crate::error::AppError::Unauthorized)
-        })
-        .await
-}
-
 /// A meeting to come, with its committee and who answered what.
 pub struct Upcoming {
     pub meeting: Meeting,

@@ -91,7 +91,7 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
         .past
         .into_iter()
         .map(|p| PastRow {
-            href: super::meetings::meeting_href(&p.meeting.id),
+            href: super::paths::meeting_href(&p.meeting.id),
             date: crate::french::long_date_of(p.meeting.starts_at),
             committee: p.committee,
             title: p.meeting.title,
@@ -103,7 +103,7 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
         .upcoming
         .into_iter()
         .map(|u| MeetingRow {
-            href: super::meetings::meeting_href(&u.meeting.id),
+            href: super::paths::meeting_href(&u.meeting.id),
             date: crate::french::long_date_of(u.meeting.starts_at),
             hours: crate::french::hours(u.meeting.starts_at, u.meeting.ends_at),
             committee: u.committee,

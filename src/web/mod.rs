@@ -19,6 +19,7 @@ pub mod form;
 pub mod layout;
 pub mod login;
 pub mod meetings;
+pub mod paths;
 pub mod registry;
 pub mod session;
 

@@ -96,7 +96,19 @@ pub fn location(response: &Response) -> &str {
         .unwrap_or("")
 }
 
-impl Browser<'_> {
+impl<'a> Browser<'a> {
+    /// A browser signed in as `email` (the fixtures' password), on the
+    /// dashboard: its form token is the signed-in session's.
+    pub async fn signed_in(app: &'a TestApp, email: &str) -> Self {
+        let mut browser = Browser::new(app);
+        browser
+            .sign_in(email, crate::common::PASSWORD)
+            .await
+            .assert_status(303);
+        browser.get("/tableau-de-bord").await.assert_status(200);
+        browser
+    }
+
     /// Posts a form of the last page, its token added as the page has it.
     pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let csrf = self.csrf.clone();

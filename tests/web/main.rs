@@ -6,8 +6,13 @@
 #[path = "../api/common/mod.rs"]
 mod common;
 
+mod account;
 mod browse;
 mod browser;
+mod committees;
 mod meetings;
+mod organizations;
 mod pages;
 mod registry;
+mod registry_files;
+mod roll_call;

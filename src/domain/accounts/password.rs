@@ -20,13 +20,14 @@ pub fn check_new(new: &str) -> AppResult<()> {
 }
 
 /// Sets the caller's own password (the current one was checked) and ends
-/// every token and session of the account.
+/// every token and session of the account; returns the account's new
+/// token version (the session that made the change may go on with it).
 pub fn set(
     conn: &mut DbConn,
     caller: &Caller,
     now: DateTime<Utc>,
     password_hash: String,
-) -> AppResult<()> {
+) -> AppResult<i32> {
     let mut row = store::users::find_any(conn, &caller.user_id)?.ok_or(AppError::Unauthorized)?;
     row.password_hash = password_hash;
     row.token_version += 1;
@@ -43,5 +44,6 @@ pub fn set(
             entity_id: &row.id,
             summary: json!({ "changed": ["password"], "by": "self" }),
         },
-    )
+    )?;
+    Ok(row.token_version)
 }

@@ -7,27 +7,19 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::pages::{committee_href, ensure_committee};
+use super::seat_form::{SeatForm, SeatInput, parse, person};
 use crate::auth::caller::need;
-use crate::domain::registry::committees::{self, Committee};
-use crate::domain::registry::members;
-use crate::domain::registry::memberships::{
-    self, Membership, MembershipPatch, MembershipRole, NewMembership,
-};
+use crate::domain::registry::committees;
+use crate::domain::registry::memberships::{self, Membership, MembershipPatch, NewMembership};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::Page;
-use crate::store::members::MemberFilter;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav};
+use crate::web::paths::committee_href;
 use crate::web::session::{Staff, StaffCan};
 use crate::web::{COMMITTEES, DASHBOARD};
-
-/// Members offered in the seat form's list (a structure's registry is a
-/// few hundred people).
-const MEMBER_CHOICES: i64 = 2000;
 
 /// A seat as the committee's table shows it.
 pub struct MembershipRow {
@@ -41,16 +33,6 @@ pub struct MembershipRow {
     pub pair: String,
     pub edit_href: String,
     pub remove_href: String,
-}
-
-fn person(m: &Membership) -> String {
-    m.member.as_ref().map_or_else(String::new, |s| {
-        let civility = s
-            .civility
-            .map(|c| format!("{} ", c.as_str()))
-            .unwrap_or_default();
-        format!("{civility}{} {}", s.first_name, s.last_name.to_uppercase())
-    })
 }
 
 fn dates(since: Option<NaiveDate>, until: Option<NaiveDate>) -> String {
@@ -100,165 +82,6 @@ pub fn seat_rows(committee_id: &str, seats: &[Membership]) -> Vec<MembershipRow>
             }
         })
         .collect()
-}
-
-/// The seat form as typed, with its choices.
-#[derive(Debug, Default, Deserialize)]
-pub struct SeatInput {
-    #[serde(default)]
-    pub member_id: String,
-    #[serde(default)]
-    pub role: String,
-    #[serde(default)]
-    pub since: String,
-    #[serde(default)]
-    pub until: String,
-    #[serde(default)]
-    pub substitute_for: String,
-}
-
-#[derive(Default)]
-pub struct SeatForm {
-    pub action: String,
-    pub input: SeatInput,
-    pub members: Vec<(String, String)>,
-    pub roles: Vec<(String, String)>,
-    /// The seats a substitute may stand in for ("" = none).
-    pub titulars: Vec<(String, String)>,
-    pub errors: Errors,
-    /// Changing a seat: its member stays.
-    pub editing: bool,
-}
-
-impl SeatForm {
-    /// The empty form of a committee's page.
-    pub async fn blank(
-        state: &AppState,
-        staff: &Staff,
-        committee: &Committee,
-        seats: &[Membership],
-    ) -> WebResult<Self> {
-        let input = SeatInput {
-            role: MembershipRole::Member.as_str().into(),
-            ..SeatInput::default()
-        };
-        Self::with(
-            state,
-            staff,
-            seats,
-            input,
-            format!("{}/membres", committee_href(&committee.id)),
-        )
-        .await
-    }
-
-    async fn with(
-        state: &AppState,
-        staff: &Staff,
-        seats: &[Membership],
-        input: SeatInput,
-        action: String,
-    ) -> WebResult<Self> {
-        let scope = staff.caller.scope();
-        let (registry, _) = state
-            .db
-            .read(move |conn| {
-                members::list(
-                    conn,
-                    &scope,
-                    &MemberFilter::default(),
-                    Some(Page {
-                        limit: MEMBER_CHOICES,
-                        offset: 0,
-                    }),
-                )
-            })
-            .await?;
-        let mut people = vec![(String::new(), "— Choisir un membre —".to_owned())];
-        people.extend(registry.into_iter().map(|m| {
-            let organization = m
-                .organization
-                .as_ref()
-                .map(|o| format!(" ({})", o.acronym.clone().unwrap_or_else(|| o.name.clone())))
-                .unwrap_or_default();
-            (
-                m.id,
-                format!(
-                    "{} {}{organization}",
-                    m.last_name.to_uppercase(),
-                    m.first_name
-                ),
-            )
-        }));
-        let mut titulars = vec![(
-            String::new(),
-            "Aucun : titulaire ou membre sans suppléant".to_owned(),
-        )];
-        titulars.extend(
-            seats
-                .iter()
-                .filter(|m| m.substitute_for.is_none() && m.current)
-                .map(|m| (m.id.clone(), format!("Suppléant de {}", person(m)))),
-        );
-        Ok(Self {
-            action,
-            input,
-            members: people,
-            roles: MembershipRole::ALL
-                .iter()
-                .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
-                .collect(),
-            titulars,
-            errors: Errors::default(),
-            editing: false,
-        })
-    }
-}
-
-/// A date field: blank is none; anything else must be a date.
-fn date_field(
-    value: &str,
-    field: &str,
-    errors: &mut Vec<crate::error::FieldError>,
-) -> Option<NaiveDate> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| {
-            errors.push(crate::error::FieldError::new(
-                field,
-                "date invalide (jj/mm/aaaa)",
-            ))
-        })
-        .ok()
-}
-
-struct Parsed {
-    role: MembershipRole,
-    since: Option<NaiveDate>,
-    until: Option<NaiveDate>,
-    substitute_for: Option<String>,
-}
-
-fn parse(input: &SeatInput) -> Result<Parsed, AppError> {
-    let mut errors = Vec::new();
-    let role = MembershipRole::parse(&input.role);
-    if role.is_none() {
-        errors.push(crate::error::FieldError::new("role", "choisissez un rôle"));
-    }
-    let since = date_field(&input.since, "since", &mut errors);
-    let until = date_field(&input.until, "until", &mut errors);
-    match role {
-        Some(role) if errors.is_empty() => Ok(Parsed {
-            role,
-            since,
-            until,
-            substitute_for: form::text(&input.substitute_for),
-        }),
-        _ => Err(AppError::Validation(errors)),
-    }
 }
 
 #[derive(Template)]
@@ -503,4 +326,14 @@ pub async fn remove(
         "{}#membres",
         committee_href(&committee_id)
     )))
+}
+
+/// 404 unless the committee is the caller's.
+pub async fn ensure_committee(state: &AppState, staff: &Staff, id: &str) -> WebResult<()> {
+    let (scope, id) = (staff.caller.scope(), id.to_owned());
+    state
+        .db
+        .read(move |conn| committees::get(conn, &scope, &id))
+        .await?;
+    Ok(())
 }

@@ -3,10 +3,9 @@
 
 mod memberships;
 mod pages;
+mod seat_form;
 
 use actix_web::web;
-
-pub use pages::committee_href;
 
 pub fn routes(config: &mut web::ServiceConfig) {
     config

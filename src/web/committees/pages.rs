@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::memberships::{MembershipRow, SeatForm, seat_rows};
+use super::memberships::{MembershipRow, seat_rows};
+use super::seat_form::SeatForm;
 use crate::auth::caller::need;
-use crate::domain::Found;
 use crate::domain::registry::committees::{
     self, Committee, CommitteeKind, CommitteePatch, NewCommittee,
 };
@@ -18,12 +18,9 @@ use crate::web::error::WebResult;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav, Pager};
 use crate::web::meetings::MeetingLine;
+use crate::web::paths::committee_href;
 use crate::web::session::{Staff, StaffCan};
 use crate::web::{COMMITTEES, DASHBOARD};
-
-pub fn committee_href(id: &str) -> String {
-    format!("{COMMITTEES}/{id}")
-}
 
 pub struct CommitteeLine {
     pub href: String,
@@ -351,14 +348,4 @@ pub async fn show(
         can_write,
     };
     Ok(layout::ok(&page)?)
-}
-
-/// 404 unless the committee is the caller's.
-pub async fn ensure_committee(state: &AppState, staff: &Staff, id: &str) -> WebResult<()> {
-    let (scope, id) = (staff.caller.scope(), id.to_owned());
-    state
-        .db
-        .read(move |conn| crate::store::committees::find(conn, &scope, &id).found())
-        .await?;
-    Ok(())
 }

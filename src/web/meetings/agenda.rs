@@ -6,8 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::meeting_href;
-use super::pages::{meeting, sub_layout};
+use super::context::{meeting, sub_layout};
 use crate::auth::caller::need;
 use crate::domain::meetings::agenda::{self, AgendaItem, AgendaItemPatch, NewAgendaItem};
 use crate::error::AppError;
@@ -16,6 +15,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout};
+use crate::web::paths::meeting_href;
 use crate::web::session::{Staff, StaffCan};
 
 /// An item as the meeting's page lists it, with its controls.
@@ -186,9 +186,12 @@ async fn patch(
         .db
         .write(move |conn| {
             // The item must be the meeting's own (the address names both).
-            crate::store::meetings::find_item(conn, &caller.scope(), &id)?
-                .filter(|row| row.meeting_id == mid)
-                .ok_or(AppError::NotFound)?;
+            if !agenda::list(conn, &caller.scope(), &mid)?
+                .iter()
+                .any(|item| item.id == id)
+            {
+                return Err(AppError::NotFound);
+            }
             agenda::update(conn, &caller, now, &id, patch.clone())
         })
         .await

@@ -7,8 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::meeting_href;
-use super::pages::{meeting, sub_layout};
+use super::context::{meeting, sub_layout};
 use crate::auth::caller::need;
 use crate::domain::meetings::attendance::{self, AttendanceUpdate, Presence, Response};
 use crate::domain::meetings::{self, MeetingStatus};
@@ -18,6 +17,7 @@ use crate::state::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout};
+use crate::web::paths::meeting_href;
 use crate::web::session::{Staff, StaffCan};
 
 /// The roll call's field of a member: `presence-{member id}`.

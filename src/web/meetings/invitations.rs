@@ -6,8 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::meeting_href;
-use super::pages::{meeting, sub_layout};
+use super::context::{meeting, sub_layout};
 use crate::auth::caller::need;
 use crate::domain::meetings::{MeetingStatus, invitations, reminders};
 use crate::state::AppState;
@@ -15,6 +14,7 @@ use crate::store::members::MemberRow;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout};
+use crate::web::paths::meeting_href;
 use crate::web::session::{Staff, StaffCan};
 
 pub struct Person {
@@ -181,9 +181,12 @@ pub async fn resend(
         .db
         .write(move |conn| {
             // The invitation must be the meeting's own (the address names both).
-            crate::store::invitations::find_any(conn, &invitation_id)?
-                .filter(|i| i.meeting_id == mid)
-                .ok_or(crate::error::AppError::NotFound)?;
+            if !invitations::statuses(conn, &caller.scope(), &mid)?
+                .iter()
+                .any(|s| s.id == invitation_id)
+            {
+                return Err(crate::error::AppError::NotFound);
+            }
             invitations::resend(conn, &caller, now, &invitation_id)
         })
         .await?;

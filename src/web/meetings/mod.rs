@@ -3,16 +3,15 @@
 
 mod agenda;
 mod attendance;
+mod context;
+mod edit;
 mod invitations;
 mod pages;
 
 use actix_web::web;
 
+use super::paths::meeting_href;
 use crate::domain::meetings::{Meeting, MeetingStatus};
-
-pub fn meeting_href(id: &str) -> String {
-    format!("{}/{id}", super::MEETINGS)
-}
 
 /// The DSFR badge of a status: what is left to do shows (minutes to write
 /// in warning, to sign as new, done in success).
@@ -62,15 +61,15 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(super::MEETINGS, web::get().to(pages::list))
         .route(
             "/comites/{id}/reunions/nouvelle",
-            web::get().to(pages::new_form),
+            web::get().to(edit::new_form),
         )
         .route(
             "/comites/{id}/reunions/nouvelle",
-            web::post().to(pages::create),
+            web::post().to(edit::create),
         )
         .route("/reunions/{id}", web::get().to(pages::show))
-        .route("/reunions/{id}/modifier", web::get().to(pages::edit_form))
-        .route("/reunions/{id}/modifier", web::post().to(pages::update))
+        .route("/reunions/{id}/modifier", web::get().to(edit::edit_form))
+        .route("/reunions/{id}/modifier", web::post().to(edit::update))
         .route("/reunions/{id}/annuler", web::get().to(pages::cancel_form))
         .route("/reunions/{id}/annuler", web::post().to(pages::cancel))
         .route("/reunions/{id}/tenue", web::post().to(attendance::hold))
