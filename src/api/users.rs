@@ -105,13 +105,13 @@ pub async fn update(
     id: web::Path<Uuid>,
     patch: Json<UserPatch>,
 ) -> AppResult<web::Json<User>> {
-    let mut patch = patch.into_inner()?;
-    users::check_patch(&mut patch)?;
+    let (mut patch, id) = (patch.into_inner()?, id.to_string());
+    users::check_patch(&caller, &id, &mut patch)?;
     let password_hash = match patch.password.take() {
         Some(plain) => Some(web::block(move || password::hash(&plain)).await??),
         None => None,
     };
-    let (now, id) = (state.clock.now(), id.to_string());
+    let now = state.clock.now();
     let user = state
         .db
         .write(move |conn| users::update(conn, &caller, now, &id, patch, password_hash))

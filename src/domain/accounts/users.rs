@@ -210,13 +210,27 @@ pub fn rename_self(
         display_name: Some(display_name),
         ..UserPatch::default()
     };
-    check_patch(&mut patch)?;
     let own = caller.user_id.clone();
+    check_patch(caller, &own, &mut patch)?;
     update(conn, caller, now, &own, patch, None)
 }
 
-/// Checks a patch before any database work; returns the password to hash.
-pub fn check_patch(patch: &mut UserPatch) -> AppResult<()> {
+/// One's own password changes with the current one (`POST
+/// /api/v1/auth/password`, "Mon compte"), never through an account patch.
+fn own_password_refused(caller: &Caller, id: &str, setting_password: bool) -> AppResult<()> {
+    if setting_password && caller.user_id == id {
+        return Err(AppError::validation(
+            "password",
+            "votre propre mot de passe se change avec l’actuel : POST /api/v1/auth/password",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a patch of account `id` before any database work (and before
+/// its password is hashed).
+pub fn check_patch(caller: &Caller, id: &str, patch: &mut UserPatch) -> AppResult<()> {
+    own_password_refused(caller, id, patch.password.is_some())?;
     let mut check = Check::new();
     if let Some(email) = &patch.email {
         patch.email = Some(check.email("email", email));
@@ -251,12 +265,7 @@ pub fn update(
     if let Some(role) = patch.role {
         ensure_may_manage(caller, role)?;
     }
-    if is_self && password_hash.is_some() {
-        return Err(AppError::validation(
-            "password",
-            "votre propre mot de passe se change avec l’actuel : POST /api/v1/auth/password",
-        ));
-    }
+    own_password_refused(caller, id, password_hash.is_some())?;
     let mut row = before.clone();
     let mut changed: Vec<&str> = Vec::new();
     if let Some(email) = patch.email.filter(|e| *e != before.email) {
