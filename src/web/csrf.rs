@@ -21,6 +21,11 @@ pub const FIELD: &str = "csrf";
 /// Forms are small; a larger body is refused before it is parsed.
 pub const FORM_LIMIT: usize = 16 * 1024;
 
+/// The form of a button that only acts (sign out, remove, send): nothing
+/// but its token.
+#[derive(Debug, serde::Deserialize)]
+pub struct NoFields {}
+
 /// A form whose CSRF token has been checked against the session. `LIMIT`
 /// is the largest body read: a few forms carry more than a few fields (the
 /// import's confirmation carries the CSV file's text).

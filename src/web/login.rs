@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::csrf::CsrfForm;
+use super::csrf::{CsrfForm, NoFields};
 use super::error::{WebResult, wait_in_words};
 use super::layout::{self, Layout};
 use super::{DASHBOARD, SIGN_IN, calls, session};
@@ -113,9 +113,6 @@ pub async fn submit(
         Err(other) => Err(other.into()),
     }
 }
-
-#[derive(Debug, Deserialize)]
-pub struct NoFields {}
 
 pub async fn sign_out(session: Session, _: CsrfForm<NoFields>) -> HttpResponse {
     session::sign_out(&session);

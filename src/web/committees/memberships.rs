@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use serde::Deserialize;
 
 use super::seat_form::{SeatForm, SeatInput, parse, person};
 use crate::auth::caller::need;
@@ -13,7 +12,7 @@ use crate::domain::registry::committees;
 use crate::domain::registry::memberships::{self, Membership, MembershipPatch, NewMembership};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav};
@@ -304,9 +303,6 @@ pub async fn update(
         }
     }
 }
-
-#[derive(Debug, Deserialize)]
-pub struct NoFields {}
 
 pub async fn remove(
     state: web::Data<AppState>,

@@ -11,7 +11,7 @@ use crate::auth::caller::need;
 use crate::domain::meetings::agenda::{self, AgendaItem, AgendaItemPatch, NewAgendaItem};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout};
@@ -261,9 +261,6 @@ pub async fn shift(
         meeting_href(&meeting_id)
     )))
 }
-
-#[derive(Debug, Deserialize)]
-pub struct NoFields {}
 
 pub async fn remove(
     state: web::Data<AppState>,

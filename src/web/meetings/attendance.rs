@@ -14,7 +14,7 @@ use crate::domain::meetings::{self, MeetingStatus};
 use crate::domain::registry::memberships;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout};
 use crate::web::paths::meeting_href;
@@ -295,9 +295,6 @@ pub async fn record_one(
     row.saved = format!("Enregistré à {}", crate::french::time(state.clock.now()));
     Ok(layout::page(StatusCode::OK, &RowFragment { row })?)
 }
-
-#[derive(Debug, serde::Deserialize)]
-pub struct NoFields {}
 
 pub async fn hold(
     state: web::Data<AppState>,

@@ -4,14 +4,13 @@
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 
 use super::context::{meeting, sub_layout};
 use crate::auth::caller::need;
 use crate::domain::meetings::{MeetingStatus, invitations, reminders};
 use crate::state::AppState;
 use crate::store::members::MemberRow;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout};
 use crate::web::paths::meeting_href;
@@ -139,9 +138,6 @@ pub async fn page(
     };
     Ok(layout::ok(&page)?)
 }
-
-#[derive(Debug, Deserialize)]
-pub struct NoFields {}
 
 pub async fn send(
     state: web::Data<AppState>,

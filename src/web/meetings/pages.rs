@@ -14,7 +14,7 @@ use crate::domain::meetings::{self, Meeting, MeetingStatus};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::meetings::When;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::form::Errors;
 use crate::web::layout::{self, Layout, Nav, Pager};
@@ -217,9 +217,6 @@ pub async fn cancel_form(
     };
     Ok(layout::ok(&page)?)
 }
-
-#[derive(Debug, Deserialize)]
-pub struct NoFields {}
 
 pub async fn cancel(
     state: web::Data<AppState>,

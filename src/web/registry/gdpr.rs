@@ -11,10 +11,9 @@ use crate::auth::caller::need;
 use crate::domain::registry::gdpr::{self, ANONYMIZED_NAME};
 use crate::domain::registry::members;
 use crate::state::AppState;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout, Nav};
-use crate::web::login::NoFields;
 use crate::web::session::StaffCan;
 
 /// `GET /registre/membres/{id}/donnees`: the JSON file of the API's export.

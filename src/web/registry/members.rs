@@ -18,10 +18,9 @@ use crate::state::AppState;
 use crate::store::Page;
 use crate::store::members::MemberFilter;
 use crate::store::organizations::OrganizationFilter;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout, Nav, Pager};
-use crate::web::login::NoFields;
 use crate::web::session::{Staff, StaffCan};
 
 /// Organizations and committees offered in the drop-down lists.

@@ -15,11 +15,10 @@ use crate::domain::text::search_terms;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::organizations::OrganizationFilter;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav, Pager};
-use crate::web::login::NoFields;
 use crate::web::session::{Staff, StaffCan};
 
 #[derive(Debug, Deserialize)]
