@@ -19,6 +19,9 @@ pub enum Nav {
     Registry,
     Committees,
     Meetings,
+    Actions,
+    Signing,
+    Admin,
     Account,
 }
 
@@ -108,20 +111,7 @@ impl Layout {
         layout.user_name = Some(staff.caller.display_name.clone());
         layout.csrf = staff.csrf.clone();
         layout.flash = staff.flash.clone();
-        layout.nav = [
-            ("Tableau de bord", super::DASHBOARD, Nav::Dashboard),
-            ("Registre", super::REGISTRY, Nav::Registry),
-            ("Comités", super::COMMITTEES, Nav::Committees),
-            ("Réunions", super::MEETINGS, Nav::Meetings),
-            ("Mon compte", super::ACCOUNT, Nav::Account),
-        ]
-        .into_iter()
-        .map(|(label, href, entry)| NavLink {
-            label,
-            href,
-            current: entry == nav,
-        })
-        .collect();
+        layout.nav = nav_links(staff, nav);
         layout.breadcrumb = trail
             .iter()
             .map(|(label, href)| Crumb {
@@ -135,6 +125,40 @@ impl Layout {
             .collect();
         layout
     }
+}
+
+/// The main navigation as the caller's role sees it: "À signer" for the
+/// signatories, "Administration" for who may read the audit log.
+fn nav_links(staff: &Staff, current: Nav) -> Vec<NavLink> {
+    use crate::auth::caller::need;
+    [
+        ("Tableau de bord", super::DASHBOARD, Nav::Dashboard, true),
+        ("Registre", super::REGISTRY, Nav::Registry, true),
+        ("Comités", super::COMMITTEES, Nav::Committees, true),
+        ("Réunions", super::MEETINGS, Nav::Meetings, true),
+        ("Plans d’action", super::ACTIONS, Nav::Actions, true),
+        (
+            "À signer",
+            super::TO_SIGN,
+            Nav::Signing,
+            staff.can::<need::Sign>(),
+        ),
+        (
+            "Administration",
+            super::ADMIN,
+            Nav::Admin,
+            staff.can::<need::ReadAudit>(),
+        ),
+        ("Mon compte", super::ACCOUNT, Nav::Account, true),
+    ]
+    .into_iter()
+    .filter(|(_, _, _, shown)| *shown)
+    .map(|(label, href, entry, _)| NavLink {
+        label,
+        href,
+        current: entry == current,
+    })
+    .collect()
 }
 
 /// Rows per page of the long lists.

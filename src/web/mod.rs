@@ -9,6 +9,8 @@
 //! security headers of every page.
 
 pub mod account;
+pub mod actions;
+pub mod admin;
 pub mod assets;
 pub mod calls;
 pub mod committees;
@@ -19,8 +21,10 @@ pub mod form;
 pub mod layout;
 pub mod login;
 pub mod meetings;
+pub mod minutes;
 pub mod paths;
 pub mod registry;
+pub mod reports;
 pub mod session;
 
 use actix_session::SessionMiddleware;
@@ -41,6 +45,9 @@ pub const ACCOUNT: &str = "/compte";
 pub const REGISTRY: &str = "/registre";
 pub const COMMITTEES: &str = "/comites";
 pub const MEETINGS: &str = "/reunions";
+pub const ACTIONS: &str = "/plans-d-action";
+pub const TO_SIGN: &str = "/a-signer";
+pub const ADMIN: &str = "/administration";
 
 /// Scripts and styles from clu only (no inline script or style, which the
 /// DSFR and htmx, configured by their `<meta>`, do not need); no framing.
@@ -85,6 +92,10 @@ pub fn pages(config: &mut web::ServiceConfig, session: SessionMiddleware<CookieS
             .configure(registry::routes)
             .configure(committees::routes)
             .configure(meetings::routes)
+            .configure(minutes::routes)
+            .configure(actions::routes)
+            .configure(reports::routes)
+            .configure(admin::routes)
             .route(DASHBOARD, web::get().to(dashboard::page))
             .route(ACCOUNT, web::get().to(account::page))
             .route("/compte/nom", web::post().to(account::rename))

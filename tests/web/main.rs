@@ -7,12 +7,16 @@
 mod common;
 
 mod account;
+mod actions;
+mod admin;
 mod browse;
 mod browser;
 mod committees;
 mod meetings;
+mod minutes;
 mod organizations;
 mod pages;
 mod registry;
 mod registry_files;
+mod reports;
 mod roll_call;

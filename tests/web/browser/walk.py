@@ -19,92 +19,21 @@ exits non-zero on the first failure, saying what failed.
 """
 
 import datetime
-import email
-import email.policy
-import glob
-import json
 import os
 import re
-import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
+from types import SimpleNamespace
 
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect as eventually
 from playwright.sync_api import sync_playwright
 
-BASE = os.environ["CLU_URL"].rstrip("/")
-ADMIN_EMAIL = os.environ["CLU_ADMIN_EMAIL"]
-ADMIN_PASSWORD = os.environ["CLU_ADMIN_PASSWORD"]
-AXE_JS = os.environ["AXE_JS"]
-SHOTS = os.environ["SCREENSHOTS_DIR"]
-MAILDIR = os.environ["MAILDIR"]
-REGISTRY_CSV = os.environ["REGISTRY_CSV"]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "mot de passe du parcours 2031"
-WIDTHS = (1280, 320)
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-# What this closed network needs: no sandbox as root, nothing fetched.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-checks = 0
-axe_counts = {}
-
-
-def ok(message):
-    global checks
-    checks += 1
-    print(f"ok {checks} - {message}", flush=True)
-
-
-def fail(message):
-    print(f"FAILED: {message}", flush=True)
-    sys.exit(1)
-
-
-def expect(condition, message):
-    if not condition:
-        fail(message)
-    ok(message)
-
-
-def api(method, path, token=None, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(BASE + "/api/v1" + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request) as response:
-            text = response.read().decode()
-            return response.status, (json.loads(text) if text else None)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-
-
-def created(method, path, token, body):
-    status, answer = api(method, path, token, body)
-    if status not in (200, 201, 202):
-        fail(f"seeding {method} {path}: {status} {answer}")
-    return answer
-
-
-def login(email, password):
-    status, answer = api("POST", "/auth/login", body={"email": email, "password": password})
-    if status != 200:
-        fail(f"API login of {email}: {status} {answer}")
-    return answer["access_token"]
+import steps_actions
+import steps_admin
+import steps_minutes
+from common import (ADMIN_EMAIL, ADMIN_PASSWORD, BASE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, REGISTRY_CSV, SHOTS,
+                    api, axe_counts, created, expect, fail, login, look, member_id, ok, one_h1_and_title,
+                    received, sign_in, text_of, visible)
+import common
 
 
 def seed():
@@ -118,11 +47,12 @@ def seed():
         "service_name": "Secrétariat Général Commun Départemental",
         "letterhead": ["PRÉFÈTE DE LA HAUTE-MARNE"],
     })["id"]
-    users = {}
-    for role, address in (("secretariat", "secretariat@parcours.test"), ("reader", "lecteur@parcours.test")):
+    users = {"structure": structure}
+    for role, address, name in (("secretariat", "secretariat@parcours.test", "Mylène Bégué"),
+                                ("reader", "lecteur@parcours.test", "Louis Lecteur"),
+                                ("signatory", "signataire@parcours.test", "Hervé Delaunay")):
         users[role] = created("POST", "/users", admin, {
-            "email": address, "display_name": "Mylène Bégué" if role == "secretariat" else "Louis Lecteur",
-            "role": role, "structure_id": structure, "password": PASSWORD,
+            "email": address, "display_name": name, "role": role, "structure_id": structure, "password": PASSWORD,
         })["id"]
     other = created("POST", "/structures", admin, {
         "name": "Préfecture de la Meuse", "department_code": "55", "city": "Bar-le-Duc",
@@ -130,84 +60,15 @@ def seed():
     created("POST", "/users", admin, {
         "email": "secretariat@meuse.test", "display_name": "Secrétariat de la Meuse",
         "role": "secretariat", "structure_id": other, "password": PASSWORD})
+    users["other_structure"] = other
+    users["other_signatory"] = created("POST", "/users", admin, {
+        "email": "signataire@meuse.test", "display_name": "Claire Meusienne",
+        "role": "signatory", "structure_id": other, "password": PASSWORD})["id"]
     meuse = login("secretariat@meuse.test", PASSWORD)
     users["other_member"] = created("POST", "/members", meuse, {
         "civility": "M.", "first_name": "Paul", "last_name": "Meusien", "email": "paul.meusien@example.fr"})["id"]
     ok("seeded two structures and their accounts through the API")
     return admin, users
-
-
-def member_id(token, last_name):
-    status, answer = api("GET", f"/members?q={urllib.parse.quote(last_name)}", token)
-    if status != 200 or not answer["items"]:
-        fail(f"no member {last_name} in the registry: {status} {answer}")
-    return answer["items"][0]["id"]
-
-
-def received(count, timeout=30):
-    """The messages the SMTP server has received, once there are `count`."""
-    deadline = time.time() + timeout
-    while True:
-        files = sorted(glob.glob(os.path.join(MAILDIR, "new", "*")), key=os.path.getmtime)
-        if len(files) >= count or time.time() > deadline:
-            break
-        time.sleep(0.2)
-    messages = []
-    for name in files:
-        with open(name, "rb") as f:
-            messages.append(email.message_from_binary_file(f, policy=email.policy.default))
-    return messages
-
-
-def text_of(message):
-    part = message.get_body(preferencelist=("plain",))
-    return part.get_content() if part else ""
-
-
-def axe(page, name):
-    page.add_script_tag(path=AXE_JS)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
-    violations = result["violations"]
-    axe_counts[name] = (len(violations), len(result["passes"]))
-    if violations:
-        lines = []
-        for v in violations:
-            targets = [", ".join(n["target"]) for n in v["nodes"][:5]]
-            lines.append(f"  {v['id']} ({v['impact']}): {v['help']} -> {targets}")
-        fail(f"axe-core on {name} ({page.url}): {len(violations)} violation(s)\n" + "\n".join(lines))
-    ok(f"axe-core on {name}: 0 violations, {len(result['passes'])} rules passed")
-
-
-def look(page, name):
-    """axe-core at each width, and a full-page screenshot at each."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        axe(page, f"{name}@{width}")
-        page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-
-
-def visible(locator, timeout=15000):
-    """Whether the element shows, waiting for it as a person would (the
-    page may still be loading or htmx swapping)."""
-    try:
-        locator.first.wait_for(state="visible", timeout=timeout)
-        return True
-    except PlaywrightError:
-        return False
-
-
-def one_h1_and_title(page, title):
-    expect(page.locator("h1").count() == 1, f"{page.url} has one h1")
-    expect(page.title() == f"{title} — clu", f"{page.url} is titled '{title} — clu'")
-
-
-def sign_in(page, email, password):
-    page.goto(BASE + "/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
 
 
 def main():
@@ -436,6 +297,16 @@ def main():
         expect(visible(page.get_by_text("marquée comme tenue")), "the meeting is marked held")
         look(page, "reunion-tenue")
 
+        # After the meeting: the minutes and their signature, the action
+        # plan and the annual report, the administration.
+        walk = SimpleNamespace(
+            browser=browser, context=context, page=page, admin=admin, sec=sec, users=users, people=people,
+            committee_url=committee_url, committee_id=committee_url.rsplit("/", 1)[1],
+            meeting_url=meeting_url, meeting_id=meeting_url.rsplit("/", 1)[1])
+        steps_minutes.run(walk)
+        steps_actions.run(walk)
+        steps_admin.run(walk)
+
         menu.get_by_role("link", name="Réunions").click()
         look(page, "reunions")
         page.goto(BASE + "/tableau-de-bord")
@@ -492,7 +363,7 @@ def main():
     print("axe-core violations per page: " + ", ".join(
         f"{name} {count} ({passes} passed)" for name, (count, passes) in axe_counts.items()))
     print(f"screenshots in {SHOTS}")
-    print(f"{checks} passed, 0 failed")
+    print(f"{common.checks} passed, 0 failed")
 
 
 if __name__ == "__main__":
