@@ -40,6 +40,15 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "email/distribution/subject.hbs",
     "email/distribution/body.txt.hbs",
     "email/distribution/body.html.hbs",
+    "email/minutes-submitted/subject.hbs",
+    "email/minutes-submitted/body.txt.hbs",
+    "email/minutes-submitted/body.html.hbs",
+    "email/minutes-returned/subject.hbs",
+    "email/minutes-returned/body.txt.hbs",
+    "email/minutes-returned/body.html.hbs",
+    "email/minutes-signed/subject.hbs",
+    "email/minutes-signed/body.txt.hbs",
+    "email/minutes-signed/body.html.hbs",
 ];
 
 pub struct Templates {

@@ -55,7 +55,7 @@ pub async fn save(
     Ok(web::Json(
         state
             .db
-            .write(move |conn| minutes::save(conn, &caller, now, &id, input))
+            .write(move |conn| minutes::save(conn, &caller, now, &id, input, None))
             .await?,
     ))
 }
@@ -72,11 +72,11 @@ pub async fn submit(
     Can(caller, _): Can<need::Write>,
     id: web::Path<Uuid>,
 ) -> AppResult<web::Json<Minutes>> {
-    let (now, id) = (state.clock.now(), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     Ok(web::Json(
         state
             .db
-            .write(move |conn| minutes::submit(conn, &caller, now, &id))
+            .write(move |conn| minutes::submit(conn, &caller, &notices, &id))
             .await?,
     ))
 }
@@ -95,11 +95,11 @@ pub async fn return_to_draft(
     request: Json<ReturnRequest>,
 ) -> AppResult<web::Json<Minutes>> {
     let request = request.into_inner()?;
-    let (now, id) = (state.clock.now(), id.to_string());
+    let (notices, id) = (state.notices(), id.to_string());
     Ok(web::Json(
         state
             .db
-            .write(move |conn| minutes::return_to_draft(conn, &caller, now, &id, request))
+            .write(move |conn| minutes::return_to_draft(conn, &caller, &notices, &id, request))
             .await?,
     ))
 }

@@ -267,6 +267,9 @@ diesel::table! {
         signed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        submitted_by -> Nullable<Text>,
+        submitted_by_name -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
     }
 }
 

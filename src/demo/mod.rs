@@ -296,8 +296,16 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
                 post_meeting_notes: None,
                 closing_time: Some("16:30".into()),
             },
+            None,
         )?;
-        minutes::submit(conn, &secretariat, now, &meeting.id)?;
+        let notices = crate::domain::meetings::notices::Notices::new(
+            now,
+            std::sync::Arc::clone(&state.templates),
+            state.keys.clone(),
+            &state.settings.public_url,
+            &state.settings.mail_from,
+        );
+        minutes::submit(conn, &secretariat, &notices, &meeting.id)?;
         let request = SignRequest {
             password: String::new(),
             function: Some("Le Secrétaire Général".into()),
@@ -312,7 +320,7 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             &state.settings.public_url,
         )?;
         let rendered = render_all(&state.templates, &state.pdf, &to_sign.document, now)?;
-        let signed = signing::store(conn, &signatory, now, to_sign, rendered)?;
+        let signed = signing::store(conn, &signatory, &notices, to_sign, rendered)?;
         let sha256_pdf = signed
             .documents
             .iter()

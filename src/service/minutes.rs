@@ -45,7 +45,8 @@ pub async fn sign(
         .read(move |conn| signing::check_signer(conn, &who, &id))
         .await?;
     crate::service::auth::reauthenticate(state, caller, request.password.clone(), "sign").await?;
-    let now = state.clock.now();
+    let notices = state.notices();
+    let now = notices.now;
     let (who, id, public_url) = (
         caller.clone(),
         meeting_id.to_owned(),
@@ -62,7 +63,7 @@ pub async fn sign(
     let who = caller.clone();
     state
         .db
-        .write(move |conn| signing::store(conn, &who, now, to_sign, rendered))
+        .write(move |conn| signing::store(conn, &who, &notices, to_sign, rendered))
         .await
 }
 

@@ -3,8 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::Scope;
+use super::meetings::MeetingRow;
 use crate::db::DbConn;
-use crate::db::schema::{documents, minutes};
+use crate::db::schema::{committees, documents, meetings, minutes};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = minutes, treat_none_as_null = true)]
@@ -28,6 +30,10 @@ pub struct MinutesRow {
     pub signed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Who submitted the revision for signature, and when.
+    pub submitted_by: Option<String>,
+    pub submitted_by_name: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -109,4 +115,38 @@ pub fn by_fingerprint(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<Doc
         .select(DocumentRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The submitted minutes of a scope with their meeting and committee name,
+/// oldest submission first (the signatory's "À signer").
+pub fn submitted_in(
+    conn: &mut DbConn,
+    scope: &Scope,
+) -> QueryResult<Vec<(MinutesRow, MeetingRow, String)>> {
+    let submitted: &'static str = "submitted";
+    let mut query = minutes::table
+        .inner_join(meetings::table.on(meetings::id.eq(minutes::meeting_id)))
+        .inner_join(committees::table.on(committees::id.eq(meetings::committee_id)))
+        .filter(minutes::status.eq(submitted))
+        .select((
+            MinutesRow::as_select(),
+            MeetingRow::as_select(),
+            committees::name,
+        ))
+        .into_boxed();
+    if let Scope::Structure(own) = scope {
+        query = query.filter(minutes::structure_id.eq(own.clone()));
+    }
+    query
+        .order((minutes::submitted_at.asc(), minutes::id.asc()))
+        .load(conn)
+}
+
+/// Every revision of a meeting's minutes, the latest first.
+pub fn revisions(conn: &mut DbConn, meeting_id: &str) -> QueryResult<Vec<MinutesRow>> {
+    minutes::table
+        .filter(minutes::meeting_id.eq(meeting_id))
+        .order(minutes::revision.desc())
+        .select(MinutesRow::as_select())
+        .load(conn)
 }

@@ -104,3 +104,19 @@ pub fn record_login(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResu
         .execute(conn)
         .map(drop)
 }
+
+/// The active users of a structure with one role (who is told of the
+/// minutes' progress), by e-mail.
+pub fn active_with_role(
+    conn: &mut DbConn,
+    structure_id: &str,
+    role: &str,
+) -> QueryResult<Vec<UserRow>> {
+    users::table
+        .filter(users::structure_id.eq(structure_id))
+        .filter(users::role.eq(role))
+        .filter(users::active.eq(true))
+        .order(users::email.asc())
+        .select(UserRow::as_select())
+        .load(conn)
+}

@@ -31,7 +31,15 @@ async fn actions_written_before_the_filter_keys_are_migrated(app: TestApp) {
         .await;
     let reverted = {
         let mut conn = app.state.db.get().expect("conn");
-        let reverted = clu::db::migrate::revert_last(&mut conn).expect("revert");
+        // Back to before `action_filters`, the later migrations first.
+        let mut reverted = Vec::new();
+        while reverted.last().map(String::as_str) != Some("20261201000006") {
+            reverted.push(clu::db::migrate::revert_last(&mut conn).expect("revert"));
+            assert!(
+                reverted.len() < 50,
+                "action_filters not found: {reverted:?}"
+            );
+        }
         diesel::sql_query(format!(
             "UPDATE actions SET responsible = 'DC / Réfèrent', discussed_in = '[\"{meeting}\"]' WHERE id = '{action}'"
         ))
@@ -39,9 +47,8 @@ async fn actions_written_before_the_filter_keys_are_migrated(app: TestApp) {
         .expect("an action as the previous release wrote it");
         reverted
     };
-    assert_eq!(reverted, "20261201000006", "the action_filters migration");
     let applied = app.state.migrate().expect("migrate");
-    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert_eq!(applied.len(), reverted.len(), "{applied:?}");
     let found = app
         .get(&format!("/api/v1/actions/{action}"), sec)
         .await

@@ -18,6 +18,7 @@ mod meetings;
 mod member_csv;
 mod memberships;
 mod minutes;
+mod minutes_notices;
 mod openapi;
 mod outbox;
 mod races;

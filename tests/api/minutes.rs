@@ -28,7 +28,7 @@ fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A held meeting with its agenda; returns (meeting, agenda item ids).
-async fn held_meeting(app: &TestApp, fixture: &Committee) -> (String, Vec<String>) {
+pub(crate) async fn held_meeting(app: &TestApp, fixture: &Committee) -> (String, Vec<String>) {
     let meeting = fixtures::meeting(app, fixture, 30).await;
     let sec = &fixture.secretariat;
     let early = app
@@ -73,7 +73,7 @@ async fn held_meeting(app: &TestApp, fixture: &Committee) -> (String, Vec<String
     (meeting, items)
 }
 
-fn minutes_body(items: &[String], remark: &str) -> Value {
+pub(crate) fn minutes_body(items: &[String], remark: &str) -> Value {
     json!({
         "opening": "Mme la Présidente ouvre la séance et remercie les participants.",
         "items": [
@@ -85,7 +85,12 @@ fn minutes_body(items: &[String], remark: &str) -> Value {
     })
 }
 
-async fn put(app: &TestApp, token: &str, meeting: &str, body: Value) -> crate::common::Response {
+pub(crate) async fn put(
+    app: &TestApp,
+    token: &str,
+    meeting: &str,
+    body: Value,
+) -> crate::common::Response {
     app.request(
         "PUT".parse().expect("method"),
         &format!("/api/v1/meetings/{meeting}/minutes"),
@@ -627,6 +632,10 @@ async fn signed_minutes_are_distributed_with_the_pdf(backend: Backend) {
         .as_str()
         .expect("sha")
         .to_owned();
+    // The signatory was told of the submission, the secrétariat of the
+    // signature.
+    assert_eq!(app.deliver().await.sent, 2);
+    let invitations = sink.wait_for(invitations + 2).len();
 
     let queued = app
         .post(&format!("{base}/distribute"), sec, json!({}))

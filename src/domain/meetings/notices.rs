@@ -257,7 +257,7 @@ impl Notices {
             kind.as_str(),
             meeting,
             Some(&invitation.id),
-            &member.id,
+            Some(&member.id),
             recipient,
             &content,
         )
@@ -271,7 +271,7 @@ impl Notices {
         kind: &str,
         meeting: &MeetingRow,
         invitation_id: Option<&str>,
-        member_id: &str,
+        member_id: Option<&str>,
         recipient: String,
         content: &Content,
     ) -> AppResult<()> {
@@ -295,7 +295,7 @@ impl Notices {
                 last_error: None,
                 sent_at: None,
                 created_at: self.now.naive_utc(),
-                member_id: Some(member_id.into()),
+                member_id: member_id.map(Into::into),
             },
         )?;
         Ok(())
@@ -352,10 +352,56 @@ impl Notices {
             "distribution",
             meeting,
             None,
-            &member.id,
+            Some(&member.id),
             recipient.to_owned(),
             &content,
         )
+    }
+}
+
+impl Notices {
+    /// A message about `meeting` to a member of the staff (no member, no
+    /// attachment), from `templates/email/{folder}/`.
+    pub fn to_staff(
+        &self,
+        conn: &mut DbConn,
+        folder: &str,
+        meeting: &MeetingRow,
+        recipient: &str,
+        data: &serde_json::Value,
+    ) -> AppResult<()> {
+        let content = Content {
+            subject: self
+                .templates
+                .render(&format!("email/{folder}/subject.hbs"), data)?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            text: self
+                .templates
+                .render(&format!("email/{folder}/body.txt.hbs"), data)?,
+            html: self
+                .templates
+                .render(&format!("email/{folder}/body.html.hbs"), data)?,
+            calendar: None,
+            attachments: Vec::new(),
+        };
+        self.push(
+            conn,
+            folder,
+            meeting,
+            None,
+            None,
+            recipient.to_owned(),
+            &content,
+        )
+    }
+
+    /// The public address of a path (`/reunions/…`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
     }
 }
 

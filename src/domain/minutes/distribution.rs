@@ -14,6 +14,8 @@ use crate::domain::audit::{self, Event};
 use crate::domain::meetings::notices::Notices;
 use crate::domain::meetings::print;
 use crate::error::{AppError, AppResult};
+use crate::store::meetings::MeetingRow;
+use crate::store::members::MemberRow;
 use crate::store::{self, Scope};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,21 +47,10 @@ pub fn distribute(
         })?;
     let pdf = store::minutes::document(conn, &minutes.id, "pdf")?
         .ok_or_else(|| AppError::internal("signed minutes without PDF"))?;
-    let today = crate::clock::paris_date(notices.now);
     let meeting_context = print::meeting_context(conn, &meeting)?;
     let mut queued = 0;
-    for (seat, member, organization) in
-        store::committees::memberships_of(conn, &meeting.committee_id)?
-    {
-        if !crate::domain::registry::memberships::is_current(&seat, today)
-            || member.archived_at.is_some()
-        {
-            continue;
-        }
-        let Some(email) = member.email.clone() else {
-            continue;
-        };
-        let member_context = print::member_context(&member, organization.map(|(name, _)| name));
+    for (member, organization, email) in addressees(conn, &meeting, notices.now)? {
+        let member_context = print::member_context(&member, organization);
         notices.distribute(
             conn,
             &meeting,
@@ -88,6 +79,43 @@ pub fn distribute(
         queued,
         revision: minutes.revision,
     })
+}
+
+/// The committee's current members with an e-mail address, with their
+/// organization's name: who the signed compte-rendu is sent to.
+fn addressees(
+    conn: &mut DbConn,
+    meeting: &MeetingRow,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(MemberRow, Option<String>, String)>> {
+    let today = crate::clock::paris_date(now);
+    Ok(
+        store::committees::memberships_of(conn, &meeting.committee_id)?
+            .into_iter()
+            .filter(|(seat, member, _)| {
+                crate::domain::registry::memberships::is_current(seat, today)
+                    && member.archived_at.is_none()
+            })
+            .filter_map(|(_, member, organization)| {
+                let email = member.email.clone()?;
+                Some((member, organization.map(|(name, _)| name), email))
+            })
+            .collect(),
+    )
+}
+
+/// Who a distribution would reach now: (name, e-mail address).
+pub fn audience(
+    conn: &mut DbConn,
+    scope: &Scope,
+    meeting_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(String, String)>> {
+    let meeting = store::meetings::find(conn, scope, meeting_id).found()?;
+    Ok(addressees(conn, &meeting, now)?
+        .into_iter()
+        .map(|(member, _, email)| (print::display_name(&member), email))
+        .collect())
 }
 
 pub fn recipients(conn: &mut DbConn, scope: &Scope, meeting_id: &str) -> AppResult<Vec<Recipient>> {

@@ -5,6 +5,8 @@
 pub mod compte_rendu;
 pub mod distribution;
 mod model;
+pub mod notify;
+pub mod reading;
 pub mod signing;
 pub mod verification;
 mod workflow;

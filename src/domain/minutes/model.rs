@@ -70,6 +70,12 @@ pub struct Minutes {
     pub signed_at: Option<DateTime<Utc>>,
     /// The signed documents and their fingerprints.
     pub documents: Vec<SignedDocument>,
+    /// Who last submitted this revision for signature, and when.
+    pub submitted_by_name: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When the revision last changed; a form sends it back to save
+    /// over exactly what it showed.
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -130,6 +136,9 @@ pub(super) fn view(conn: &mut DbConn, row: MinutesRow) -> AppResult<Minutes> {
         signer_function: row.signer_function,
         signed_at: row.signed_at.map(|t| t.and_utc()),
         documents,
+        submitted_by_name: row.submitted_by_name,
+        submitted_at: row.submitted_at.map(|t| t.and_utc()),
+        updated_at: row.updated_at.and_utc(),
     })
 }
 
@@ -153,6 +162,9 @@ pub fn blank(meeting: &MeetingRow, now: DateTime<Utc>) -> MinutesRow {
         signed_at: None,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
+        submitted_by: None,
+        submitted_by_name: None,
+        submitted_at: None,
     }
 }
 

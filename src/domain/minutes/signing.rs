@@ -20,8 +20,10 @@ use crate::db::DbConn;
 use crate::documents::{CompteRendu, Format};
 use crate::domain::Found;
 use crate::domain::meetings::MeetingStatus;
+use crate::domain::meetings::notices::Notices;
 use crate::domain::validate::Check;
 use crate::error::{AppError, AppResult};
+use crate::store::meetings::MeetingRow;
 use crate::store::minutes::{DocumentRow, MinutesRow};
 use crate::store::{self, Scope};
 
@@ -30,6 +32,49 @@ pub fn check_signer(conn: &mut DbConn, caller: &Caller, meeting_id: &str) -> App
     let (meeting, row) = latest_in(conn, caller, meeting_id)?;
     ensure_signatory(caller, &meeting)?;
     ensure_status(&row, MinutesStatus::Submitted, "le signer")
+}
+
+/// The lines of the signature block the signing form proposes: the
+/// chair's function, and the delegation the letterhead implies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub function: String,
+    pub delegation: String,
+}
+
+/// "Pour la Préfète et par délégation" under a Préfète's letterhead.
+fn delegation_of(letterhead: &[String]) -> String {
+    let head = letterhead.join(" ").to_uppercase();
+    if head.contains("PRÉFÈTE") || head.contains("PREFETE") {
+        "Pour la Préfète et par délégation".into()
+    } else if head.contains("PRÉFET") || head.contains("PREFET") {
+        "Pour le Préfet et par délégation".into()
+    } else {
+        String::new()
+    }
+}
+
+fn chair_function(conn: &mut DbConn, meeting: &MeetingRow) -> AppResult<Option<String>> {
+    Ok(match &meeting.chair_member_id {
+        Some(id) => {
+            store::members::find(conn, &Scope::Structure(meeting.structure_id.clone()), id)?
+                .and_then(|(member, _)| member.function)
+        }
+        None => None,
+    })
+}
+
+pub fn proposal(conn: &mut DbConn, caller: &Caller, meeting_id: &str) -> AppResult<Proposal> {
+    let (meeting, _) = latest_in(conn, caller, meeting_id)?;
+    let structure = crate::domain::accounts::structures::get(
+        conn,
+        &Scope::Structure(meeting.structure_id.clone()),
+        &meeting.structure_id,
+    )?;
+    Ok(Proposal {
+        function: chair_function(conn, &meeting)?.unwrap_or_default(),
+        delegation: delegation_of(&structure.letterhead),
+    })
 }
 
 /// The minutes about to be signed, with the document to render.
@@ -55,13 +100,7 @@ pub fn prepare(
     let (meeting, mut row) = latest_in(conn, caller, meeting_id)?;
     ensure_signatory(caller, &meeting)?;
     ensure_status(&row, MinutesStatus::Submitted, "le signer")?;
-    let chair_function = match &meeting.chair_member_id {
-        Some(id) => {
-            store::members::find(conn, &Scope::Structure(meeting.structure_id.clone()), id)?
-                .and_then(|(member, _)| member.function)
-        }
-        None => None,
-    };
+    let chair_function = chair_function(conn, &meeting)?;
     let mut check = Check::new();
     let function = check
         .optional_text("function", request.function.as_deref(), 200)
@@ -92,10 +131,11 @@ pub fn prepare(
 pub fn store(
     conn: &mut DbConn,
     caller: &Caller,
-    now: DateTime<Utc>,
+    notices: &Notices,
     to_sign: ToSign,
     rendered: Vec<(Format, Vec<u8>)>,
 ) -> AppResult<Minutes> {
+    let now = notices.now;
     let row = to_sign.row;
     let (mut meeting, stored) = latest_in(conn, caller, &row.meeting_id)?;
     ensure_signatory(caller, &meeting)?;
@@ -135,6 +175,13 @@ pub fn store(
         "sign",
         json!({ "revision": row.revision, "sha256": fingerprints }),
     )?;
+    super::notify::staff(
+        conn,
+        notices,
+        &meeting,
+        &row,
+        super::notify::Progress::Signed,
+    )?;
     view(conn, row)
 }
 
@@ -168,4 +215,23 @@ pub fn document(
     }
     let draft = compte_rendu::build(conn, &meeting, &row, true, now, public_url)?;
     Ok(Document::Draft(Box::new(draft)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_letterhead_says_whose_delegation() {
+        let lines = |l: &str| vec![l.to_owned()];
+        assert_eq!(
+            delegation_of(&lines("PRÉFÈTE DE LA HAUTE-MARNE")),
+            "Pour la Préfète et par délégation"
+        );
+        assert_eq!(
+            delegation_of(&lines("Préfet de la Meuse")),
+            "Pour le Préfet et par délégation"
+        );
+        assert_eq!(delegation_of(&lines("Caisse d'allocations familiales")), "");
+    }
 }

@@ -9,10 +9,12 @@ use super::model::{
     Minutes, MinutesInput, MinutesItem, MinutesStatus, ReturnComment, ReturnRequest, blank, record,
     set_meeting_status, view,
 };
+use super::notify::{self, Progress};
 use crate::auth::{Caller, Role};
 use crate::db::DbConn;
 use crate::domain::Found;
 use crate::domain::meetings::MeetingStatus;
+use crate::domain::meetings::notices::Notices;
 use crate::domain::validate::Check;
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -45,12 +47,15 @@ fn closing_time(check: &mut Check, value: Option<String>) -> Option<String> {
 }
 
 /// Saves the draft; the first save starts the minutes of a held meeting.
+/// `seen`: when the revision had last changed in the form that saves
+/// (`None`, the API, saves over whatever is there).
 pub fn save(
     conn: &mut DbConn,
     caller: &Caller,
     now: DateTime<Utc>,
     meeting_id: &str,
     input: MinutesInput,
+    seen: Option<DateTime<Utc>>,
 ) -> AppResult<Minutes> {
     let mut meeting = store::meetings::find(conn, &caller.scope(), meeting_id).found()?;
     let status = MeetingStatus::from_stored(&meeting.status)?;
@@ -70,6 +75,9 @@ pub fn save(
     let existing = store::minutes::latest(conn, &meeting.id)?;
     let mut row = existing.clone().unwrap_or_else(|| blank(&meeting, now));
     ensure_draft(&row)?;
+    if let Some(stored) = &existing {
+        crate::domain::unchanged_since(seen, stored.updated_at)?;
+    }
     let mut check = Check::new();
     row.opening = check.optional_text("opening", input.opening.as_deref(), 20_000);
     row.post_meeting_notes = check.optional_text(
@@ -151,16 +159,21 @@ pub(super) fn ensure_status(
     }
 }
 
+/// Submits the draft for signature and tells the structure's signatories.
 pub fn submit(
     conn: &mut DbConn,
     caller: &Caller,
-    now: DateTime<Utc>,
+    notices: &Notices,
     meeting_id: &str,
 ) -> AppResult<Minutes> {
+    let now = notices.now;
     let (mut meeting, mut row) = latest_in(conn, caller, meeting_id)?;
     ensure_status(&row, MinutesStatus::Draft, "le soumettre")?;
     row.status = MinutesStatus::Submitted.as_str().into();
     row.updated_at = now.naive_utc();
+    row.submitted_by = Some(caller.user_id.clone());
+    row.submitted_by_name = Some(caller.display_name.clone());
+    row.submitted_at = Some(now.naive_utc());
     store::minutes::update(conn, &row)?;
     set_meeting_status(conn, &mut meeting, MeetingStatus::MinutesSubmitted, now)?;
     record(
@@ -171,7 +184,22 @@ pub fn submit(
         "submit",
         json!({ "revision": row.revision }),
     )?;
+    notify::staff(conn, notices, &meeting, &row, Progress::Submitted)?;
     view(conn, row)
+}
+
+/// Saves the draft and submits it, in one transaction: nothing is
+/// submitted but what was just saved.
+pub fn save_and_submit(
+    conn: &mut DbConn,
+    caller: &Caller,
+    notices: &Notices,
+    meeting_id: &str,
+    input: MinutesInput,
+    seen: Option<DateTime<Utc>>,
+) -> AppResult<Minutes> {
+    save(conn, caller, notices.now, meeting_id, input, seen)?;
+    submit(conn, caller, notices, meeting_id)
 }
 
 /// Only a signatory of the meeting's own structure signs or returns.
@@ -185,13 +213,16 @@ pub(super) fn ensure_signatory(caller: &Caller, meeting: &MeetingRow) -> AppResu
     }
 }
 
+/// Returns the submitted minutes to draft with a comment, which the
+/// secrétariat is sent and sees on its editor.
 pub fn return_to_draft(
     conn: &mut DbConn,
     caller: &Caller,
-    now: DateTime<Utc>,
+    notices: &Notices,
     meeting_id: &str,
     request: ReturnRequest,
 ) -> AppResult<Minutes> {
+    let now = notices.now;
     let (mut meeting, mut row) = latest_in(conn, caller, meeting_id)?;
     ensure_signatory(caller, &meeting)?;
     ensure_status(&row, MinutesStatus::Submitted, "le renvoyer en rédaction")?;
@@ -201,7 +232,7 @@ pub fn return_to_draft(
     let mut comments: Vec<ReturnComment> =
         serde_json::from_str(&row.comments).map_err(AppError::internal)?;
     comments.push(ReturnComment {
-        comment,
+        comment: comment.clone(),
         by: caller.display_name.clone(),
         at: now,
     });
@@ -218,6 +249,8 @@ pub fn return_to_draft(
         "return",
         json!({ "revision": row.revision }),
     )?;
+    let progress = Progress::Returned { comment: &comment };
+    notify::staff(conn, notices, &meeting, &row, progress)?;
     view(conn, row)
 }
 
@@ -242,6 +275,9 @@ pub fn revise(
         signed_at: None,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
+        submitted_by: None,
+        submitted_by_name: None,
+        submitted_at: None,
         ..signed
     };
     store::minutes::insert(conn, &row)?;
