@@ -67,7 +67,15 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for CsrfForm
                 tracing::warn!("web form refused: missing or wrong CSRF token");
                 return Err(WebError::Csrf);
             }
-            let form = serde_urlencoded::from_bytes(&body)
+            // Browsers send a text area's line ends as CR LF; the text is
+            // kept with LF, as the API receives it.
+            let pairs: Vec<(String, String)> = pairs
+                .into_iter()
+                .map(|(name, value)| (name, value.replace("\r\n", "\n")))
+                .collect();
+            let encoded = serde_urlencoded::to_string(&pairs)
+                .map_err(|e| AppError::BadRequest(format!("formulaire illisible : {e}")))?;
+            let form = serde_urlencoded::from_str(&encoded)
                 .map_err(|e| AppError::BadRequest(format!("formulaire illisible : {e}")))?;
             Ok(CsrfForm(form))
         })

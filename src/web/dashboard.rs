@@ -46,6 +46,8 @@ pub struct PastRow {
     pub title: String,
     pub status: &'static str,
     pub badge: &'static str,
+    /// Its compte-rendu's page, once the meeting is held.
+    pub minutes: Option<String>,
 }
 
 #[derive(Template)]
@@ -59,6 +61,8 @@ struct DashboardPage {
     /// Past meetings whose minutes are to write, or waiting for a signature.
     to_write: usize,
     to_sign: usize,
+    /// A signatory's "to sign" leads to the signing queue.
+    signs: bool,
     failed: usize,
     overdue: Vec<OverdueRow>,
     overdue_total: i64,
@@ -91,6 +95,11 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
         .past
         .into_iter()
         .map(|p| PastRow {
+            minutes: (!matches!(
+                p.meeting.status,
+                MeetingStatus::Draft | MeetingStatus::Convened | MeetingStatus::Cancelled
+            ))
+            .then(|| super::minutes::minutes_href(&p.meeting.id)),
             href: super::paths::meeting_href(&p.meeting.id),
             date: crate::french::long_date_of(p.meeting.starts_at),
             committee: p.committee,
@@ -127,6 +136,7 @@ pub async fn page(state: web::Data<AppState>, staff: Staff) -> WebResult<HttpRes
         can_write: staff.can::<crate::auth::caller::need::Write>(),
         to_write,
         to_sign,
+        signs: staff.can::<crate::auth::caller::need::Sign>(),
         failed,
         overdue,
         overdue_total: overview.overdue_total,

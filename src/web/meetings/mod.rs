@@ -3,7 +3,7 @@
 
 mod agenda;
 mod attendance;
-mod context;
+pub mod context;
 mod edit;
 mod invitations;
 mod pages;

@@ -99,6 +99,8 @@ struct ShowPage {
     badge: &'static str,
     /// Draft or convened: the agenda and the facts may change.
     editable: bool,
+    /// Held: the compte-rendu is written, signed, distributed.
+    held: bool,
     invited: i64,
     accepted: usize,
     declined: usize,
@@ -161,6 +163,7 @@ pub async fn show(
         status: meeting.status.label(),
         badge: badge(meeting.status),
         editable,
+        held: !editable && meeting.status != MeetingStatus::Cancelled,
         invited: attendance.total,
         accepted: attendance.counts.accepted,
         declined: attendance.counts.declined,
