@@ -17,6 +17,7 @@ pub mod committees;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod filters;
 pub mod form;
 pub mod layout;
 pub mod login;

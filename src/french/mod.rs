@@ -1,6 +1,9 @@
 //! Dates and times as French documents write them, in Europe/Paris time
 //! whatever the server's zone: "jeudi 13 novembre 2031", "14h30",
-//! "de 14h30 à 16h00", "1er avril 2024". Every text uses these.
+//! "de 14h30 à 16h00", "1er avril 2024". Every text uses these; and
+//! French typography (`typography`), applied to every text printed.
+
+pub mod typography;
 
 use chrono::{DateTime, Datelike, Locale, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
