@@ -17,6 +17,7 @@ use crate::domain::registry::committees::Committee;
 use crate::state::AppState;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::layout::{self, Layout};
 use crate::web::meetings::context::{meeting, sub_layout};
 use crate::web::paths::meeting_href;
