@@ -1,7 +1,9 @@
 //! The templates every text is made from (`templates/`): compiled into the
 //! binary, overridable file by file from `CLU_TEMPLATES_DIR`, rendered in
 //! strict mode. HTML templates escape what they print; text templates
-//! (subjects, plain-text bodies) print as is.
+//! (subjects, plain-text bodies) print as is. Every rendered text is set in
+//! French typography (`crate::french::typography`), the template's own
+//! words and the data alike, so no template needs to care.
 
 use std::path::Path;
 
@@ -9,6 +11,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::french::typography;
 
 macro_rules! builtin {
     ($($name:literal),+ $(,)?) => {
@@ -115,9 +118,14 @@ impl Templates {
         } else {
             &self.text
         };
-        registry
+        let rendered = registry
             .render(name, data)
-            .map_err(|e| AppError::internal(format!("template {name}: {e}")))
+            .map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
+        Ok(if is_html(name) {
+            typography::html(&rendered)
+        } else {
+            typography::text(&rendered)
+        })
     }
 }
 
@@ -147,6 +155,37 @@ mod tests {
             )
             .expect("render");
         assert_eq!(page, "<p>&lt;script&gt;</p>");
+    }
+
+    #[test]
+    fn rendered_texts_are_set_in_french_typography() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("pages")).expect("dir");
+        std::fs::write(
+            dir.path().join("pages/link-error.html.hbs"),
+            "<p>Titre : {{title}}</p>",
+        )
+        .expect("write");
+        std::fs::create_dir_all(dir.path().join("email/reminder")).expect("dir");
+        std::fs::write(
+            dir.path().join("email/reminder/subject.hbs"),
+            "Rappel : {{title}}",
+        )
+        .expect("write");
+        let templates = Templates::load(Some(dir.path())).expect("templates");
+        let data = serde_json::json!({"title": "la 1ère réunion ?", "message": "", "structure_name": null});
+        assert_eq!(
+            templates
+                .render("pages/link-error.html.hbs", &data)
+                .expect("render"),
+            "<p>Titre\u{a0}: la 1<sup>re</sup> réunion\u{202f}?</p>"
+        );
+        assert_eq!(
+            templates
+                .render("email/reminder/subject.hbs", &data)
+                .expect("render"),
+            "Rappel\u{a0}: la 1re réunion\u{202f}?"
+        );
     }
 
     #[test]

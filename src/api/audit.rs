@@ -41,6 +41,7 @@ pub async fn list(
         entity: query.entity,
         entity_id: query.entity_id,
         since: query.since.map(|s| s.naive_utc()),
+        ..AuditFilter::default()
     };
     let list = state
         .db

@@ -83,7 +83,15 @@ pub async fn update(
     let structure = state
         .db
         .write(move |conn| {
-            structures::update(conn, &(&caller).into(), now, &caller.scope(), &id, patch)
+            structures::update(
+                conn,
+                &(&caller).into(),
+                now,
+                &caller.scope(),
+                &id,
+                patch,
+                None,
+            )
         })
         .await?;
     Ok(web::Json(structure))

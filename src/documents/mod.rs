@@ -71,7 +71,10 @@ pub fn render(
                 .into_bytes())
         }
         Format::Pdf => {
-            let data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
+            // The Typst template prints the data as text: set it here (the
+            // HTML and Markdown are set as Templates render them).
+            let mut data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
+            crate::french::typography::json(&mut data);
             pdf.render(&data, at)
         }
     }

@@ -5,7 +5,7 @@
 //!   after `«` (replacing a plain space, or added inside « » when missing);
 //! - a no-break space (U+00A0) before `:` (replacing a plain space; none is
 //!   ever added, so `14:30` and `https://…` stay as they are);
-//! - "n°" followed by a no-break space;
+//! - "n°" followed by a no-break space, and a narrow one in "100 %";
 //! - French ordinals: "1ère" → "1re", "2ème" → "2e", "2nd" → "2d" (the
 //!   Imprimerie nationale's abbreviations), in HTML as `1<sup>re</sup>`.
 //!
@@ -158,6 +158,17 @@ fn protected(chars: &[char]) -> Vec<bool> {
     flags
 }
 
+/// Whether a line so far is only a Markdown block marker (`1.`, `-`,
+/// `##`, `>`): the space after it is syntax, not a word's.
+fn block_marker(line: &[char]) -> bool {
+    let line: String = line.iter().collect();
+    let marker = line.trim_start();
+    let digits = marker.bytes().take_while(u8::is_ascii_digit).count();
+    matches!(marker, "-" | "*" | "+" | ">")
+        || (!marker.is_empty() && marker.len() <= 6 && marker.bytes().all(|b| b == b'#'))
+        || (digits > 0 && matches!(&marker[digits..], "." | ")"))
+}
+
 fn is_space(c: Option<char>) -> bool {
     c.is_none_or(char::is_whitespace)
 }
@@ -214,10 +225,16 @@ fn apply(input: &str, how: Output, last: &mut Option<char>, out: &mut String) {
                 .position(|c| *c != ' ')
                 .map_or(n, |k| i + k);
             let following = chars.get(j).copied();
+            let line_start = chars[..i]
+                .iter()
+                .rposition(|c| *c == '\n')
+                .map_or(0, |n| n + 1);
+            let after_text = after_text && !block_marker(&chars[line_start..i]);
             let space = match following {
                 Some(';' | '!' | '?') if after_text && !guarded[j] => Some(NNBSP),
                 Some(':') if after_text && !guarded[j] => Some(NBSP),
                 Some('»') if after_text => Some(NNBSP),
+                Some('%') if last.is_some_and(|c| c.is_ascii_digit()) => Some(NNBSP),
                 _ if *last == Some('«') => Some(NNBSP),
                 _ => None,
             };
@@ -306,6 +323,8 @@ mod tests {
         assert_eq!(t("Bravo !"), "Bravo_!");
         assert_eq!(t("Pourquoi ?"), "Pourquoi_?");
         assert_eq!(t("Quoi  ?!"), "Quoi_?!");
+        assert_eq!(t("100 % des sites, 20 %"), "100_% des sites, 20_%");
+        assert_eq!(t("taux %"), "taux %");
         // Never added where there was no space.
         assert_eq!(t("oui; non"), "oui; non");
     }
@@ -322,8 +341,10 @@ mod tests {
             "voir https://clu.example.fr/verify/ab?x=1"
         );
         assert_eq!(t("Note:"), "Note:");
-        // A line that starts with a colon keeps its indentation.
+        // A line that starts with a colon keeps its indentation, and the
+        // space after a Markdown list marker stays syntax.
         assert_eq!(t("\n : liste"), "\n : liste");
+        assert_eq!(t("1. : x\n- ; y\n## ?"), "1. : x\n- ; y\n## ?");
     }
 
     #[test]

@@ -33,7 +33,11 @@ pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
 pub struct AuditFilter {
     pub entity: Option<String>,
     pub entity_id: Option<String>,
+    /// Who made the changes.
+    pub actor_id: Option<String>,
     pub since: Option<NaiveDateTime>,
+    /// Before this instant (excluded).
+    pub until: Option<NaiveDateTime>,
 }
 
 /// Newest first.
@@ -54,8 +58,14 @@ pub fn list(
         if let Some(entity_id) = &filter.entity_id {
             query = query.filter(audit_events::entity_id.eq(entity_id.clone()));
         }
+        if let Some(actor_id) = &filter.actor_id {
+            query = query.filter(audit_events::actor_id.eq(actor_id.clone()));
+        }
         if let Some(since) = filter.since {
             query = query.filter(audit_events::created_at.ge(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(audit_events::created_at.lt(until));
         }
         query
     };

@@ -11,6 +11,7 @@ use super::layout::{self, Layout, Nav};
 use super::meetings::badge;
 use super::session::Staff;
 use crate::state::AppState;
+use crate::web::filters;
 
 /// Meetings shown, to come and past.
 const NEXT_MEETINGS: usize = 10;

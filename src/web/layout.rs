@@ -110,7 +110,8 @@ impl Layout {
         let mut layout = Self::base(title, staff.structure.as_ref());
         layout.user_name = Some(staff.caller.display_name.clone());
         layout.csrf = staff.csrf.clone();
-        layout.flash = staff.flash.clone();
+        // Set in French typography, as every text shown ("« X » créé").
+        layout.flash = staff.flash.as_deref().map(crate::french::typography::text);
         layout.nav = nav_links(staff, nav);
         layout.breadcrumb = trail
             .iter()

@@ -54,6 +54,57 @@ fn pdf_text(pdf: &[u8]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// The text of an HTML document: no style, no tags.
+fn html_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let end = if rest.starts_with("<style") {
+            rest.find("</style>")
+                .map_or(rest.len(), |i| i + "</style>".len())
+        } else {
+            rest.find('>').map_or(rest.len(), |i| i + 1)
+        };
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    text
+}
+
+/// Plain spaces before `:`, `;`, `!`, `?`, `»` and after `«`.
+fn plain_spaces(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            (w[0] == ' ' && matches!(w[1], ':' | ';' | '!' | '?' | '»'))
+                || (w[0] == '«' && w[1] == ' ')
+        })
+        .map(|(i, _)| {
+            chars[i.saturating_sub(30)..(i + 10).min(chars.len())]
+                .iter()
+                .collect()
+        })
+        .collect()
+}
+
+/// French typography in the documents (issue 13, part 7): no plain space
+/// before a colon or after a guillemet, the no-break spaces in their place.
+fn french_typography(html: &str, markdown: &str) {
+    let text = html_text(html);
+    assert_eq!(plain_spaces(&text), Vec::<String>::new(), "HTML");
+    assert_eq!(plain_spaces(markdown), Vec::<String>::new(), "Markdown");
+    for document in [text.as_str(), markdown] {
+        assert!(document.contains("Affaire suivie par\u{a0}:"), "{document}");
+        assert!(document.contains("Tél.\u{a0}:"));
+        assert!(!document.contains("Tél.\u{202f}:"), "a colon takes U+00A0");
+    }
+    assert!(!html.contains("\u{a0};"), "a semicolon takes U+202F");
+}
+
 async fn demo_compte_rendu_matches_the_reviewed_documents(backend: Backend) {
     let app = TestApp::new(backend).await;
     let state = app.state.clone();
@@ -72,6 +123,7 @@ async fn demo_compte_rendu_matches_the_reviewed_documents(backend: Backend) {
     let markdown = app.get(&format!("{base}.md"), &token).await;
     markdown.assert_status(200);
     compare("compte-rendu-haute-marne.md", &markdown.text());
+    french_typography(&html.text(), &markdown.text());
 
     let pdf = app.get(&format!("{base}.pdf"), &token).await;
     pdf.assert_status(200);

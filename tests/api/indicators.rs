@@ -208,7 +208,7 @@ async fn annual_report_adds_up(backend: Backend) {
     assert!(
         text.contains("lang=\"fr\"")
             && text.contains("Rapport annuel 2024")
-            && text.contains("60 %"),
+            && text.contains("60\u{202f}%"),
         "{text}"
     );
     assert!(text.contains("mardi 12 mars 2024"));

@@ -191,7 +191,9 @@ async fn changes_and_cancellation_are_sent_as_calendar_updates(backend: Backend)
         assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
         assert_eq!(property(&calendar, "SEQUENCE"), "1");
         assert!(
-            update.text().contains("Nouveau lieu : Salle Jean Moulin"),
+            update
+                .text()
+                .contains("Nouveau lieu\u{a0}: Salle Jean Moulin"),
             "{}",
             update.text()
         );

@@ -40,7 +40,7 @@ async fn a_committee_is_created_and_seated_with_a_titular_and_a_substitute() {
     let html = page.text();
     assert_eq!(select(&html, "h1"), ["Comité de pilotage qualité"]);
     assert!(
-        html.contains("Comité « Comité de pilotage qualité » créé"),
+        html.contains("Comité «\u{202f}Comité de pilotage qualité\u{202f}» créé"),
         "the flash says what was done"
     );
     assert!(

@@ -96,7 +96,7 @@ async fn organizations_are_added_edited_and_removed() {
     let html = stale.text();
     assert_eq!(
         select(&html, "#sigle-actuelle"),
-        ["Valeur actuelle : U.D.A.F."]
+        ["Valeur actuelle\u{a0}: U.D.A.F."]
     );
     assert_eq!(
         attribute(&html, "input#nom", "value").as_deref(),

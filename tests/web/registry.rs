@@ -190,7 +190,7 @@ async fn an_empty_registry_says_how_to_fill_it_to_those_who_can() {
     let html = browser.get("/registre/membres").await.text();
     assert_eq!(
         select(&html, "#registre-vide .fr-callout__title"),
-        ["Aucun membre : importez votre registre ou ajoutez un membre"]
+        ["Aucun membre\u{a0}: importez votre registre ou ajoutez un membre"]
     );
     assert_eq!(
         select(&html, "#registre-vide a"),
@@ -354,7 +354,7 @@ async fn a_stale_edit_is_refused_keeping_what_was_typed_then_saved_again() {
     );
     assert_eq!(
         select(&html, "#fonction-actuelle"),
-        ["Valeur actuelle : Présidente"]
+        ["Valeur actuelle\u{a0}: Présidente"]
     );
     assert_eq!(
         attribute(&html, "input#fonction", "aria-describedby").as_deref(),
@@ -362,7 +362,7 @@ async fn a_stale_edit_is_refused_keeping_what_was_typed_then_saved_again() {
     );
     assert_eq!(
         select(&html, "#telephone-actuelle"),
-        ["Valeur actuelle : (vide)"]
+        ["Valeur actuelle\u{a0}: (vide)"]
     );
     assert!(
         select(&html, "#prenom-actuelle").is_empty(),

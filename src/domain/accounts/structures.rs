@@ -179,6 +179,9 @@ pub fn create(
     Ok(row.into())
 }
 
+/// Changes a structure; `seen` is the version the change was made from
+/// (a form's), refused as stale when someone saved since (`None`: the API's
+/// patch, which names only what it changes).
 pub fn update(
     conn: &mut DbConn,
     actor: &Actor,
@@ -186,8 +189,10 @@ pub fn update(
     scope: &Scope,
     id: &str,
     patch: StructurePatch,
+    seen: Option<DateTime<Utc>>,
 ) -> AppResult<Structure> {
     let before = store::structures::find(conn, scope, id).found()?;
+    crate::domain::unchanged_since(seen, before.updated_at)?;
     let mut row = before.clone();
     let letterhead: Vec<String> = match patch.letterhead {
         Some(lines) => lines,

@@ -341,6 +341,27 @@ pub fn update(
     row.try_into()
 }
 
+/// Whether the caller may change account `user` (to show the buttons; the
+/// changes check it again): never an administrator's unless one is one,
+/// never a signatory's unless an administrator.
+pub fn manageable(caller: &Caller, user: &User) -> bool {
+    ensure_may_manage(caller, user.role).is_ok()
+}
+
+/// The roles the caller may give.
+pub fn grantable(caller: &Caller) -> Vec<Role> {
+    [
+        Role::Reader,
+        Role::Secretariat,
+        Role::Signatory,
+        Role::Admin,
+    ]
+    .into_iter()
+    .filter(|role| ensure_may_manage(caller, *role).is_ok())
+    .filter(|role| *role != Role::Admin || caller.role == Role::Admin)
+    .collect()
+}
+
 pub fn delete(conn: &mut DbConn, caller: &Caller, now: DateTime<Utc>, id: &str) -> AppResult<()> {
     let row = store::users::find(conn, &caller.scope(), id).found()?;
     let role = Role::parse(&row.role).ok_or_else(|| AppError::internal("unknown role"))?;

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout};
 use crate::web::paths::meeting_href;

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::store::meetings::When;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::form::Errors;
 use crate::web::layout::{self, Layout, Nav, Pager};
 use crate::web::paths::committee_href;

@@ -13,6 +13,7 @@ use crate::domain::registry::members;
 use crate::state::AppState;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::layout::{self, Layout, Nav};
 use crate::web::session::StaffCan;
 

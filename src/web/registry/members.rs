@@ -20,6 +20,7 @@ use crate::store::members::MemberFilter;
 use crate::store::organizations::OrganizationFilter;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::layout::{self, Layout, Nav, Pager};
 use crate::web::session::{Staff, StaffCan};
 

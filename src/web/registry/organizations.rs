@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::store::organizations::OrganizationFilter;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav, Pager};
 use crate::web::session::{Staff, StaffCan};
