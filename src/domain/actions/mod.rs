@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod history;
 mod lifecycle;
+mod model;
 pub mod status;
 
 pub use lifecycle::*;
