@@ -5,6 +5,7 @@ pub mod csv;
 pub mod history;
 mod lifecycle;
 mod model;
+pub mod plans;
 pub mod status;
 
 pub use lifecycle::*;
