@@ -120,7 +120,11 @@ impl ActionForm {
     pub fn of(action: &Action) -> Self {
         let mut sources = blank_sources();
         for field in &mut sources {
-            if let Some(source) = action.sources.iter().find(|s| s.kind.as_str() == field.kind) {
+            if let Some(source) = action
+                .sources
+                .iter()
+                .find(|s| s.kind.as_str() == field.kind)
+            {
                 field.checked = true;
                 field.date = date_field(source.date);
             }

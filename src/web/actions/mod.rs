@@ -18,7 +18,10 @@ pub fn action_href(id: &str) -> String {
 
 /// A committee's action plan.
 pub fn plan_href(committee_id: &str) -> String {
-    format!("{}/plan-d-action", super::paths::committee_href(committee_id))
+    format!(
+        "{}/plan-d-action",
+        super::paths::committee_href(committee_id)
+    )
 }
 
 /// The DSFR badge of a status.
@@ -48,7 +51,16 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::post().to(edit::create),
         )
         .route("/plans-d-action/{id}", web::get().to(show::page))
-        .route("/plans-d-action/{id}/modifier", web::get().to(edit::edit_form))
-        .route("/plans-d-action/{id}/modifier", web::post().to(edit::update))
-        .route("/plans-d-action/{id}/statut", web::post().to(show::change_status));
+        .route(
+            "/plans-d-action/{id}/modifier",
+            web::get().to(edit::edit_form),
+        )
+        .route(
+            "/plans-d-action/{id}/modifier",
+            web::post().to(edit::update),
+        )
+        .route(
+            "/plans-d-action/{id}/statut",
+            web::post().to(show::change_status),
+        );
 }

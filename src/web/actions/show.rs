@@ -98,7 +98,11 @@ fn value_text(field: &str, value: &Value, meetings: &[(String, String)]) -> Stri
             if sources.is_empty() {
                 "—".into()
             } else {
-                sources.iter().map(source_text).collect::<Vec<_>>().join(", ")
+                sources
+                    .iter()
+                    .map(source_text)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         }
         (_, Value::String(s)) => s.clone(),
@@ -169,10 +173,7 @@ fn show_page(staff: &Staff, found: plans::ActionPage) -> ShowPage {
             &[
                 ("Tableau de bord", DASHBOARD),
                 ("Plans d’action", ACTIONS),
-                (
-                    &format!("Plan d’action — {}", found.committee.name),
-                    &plan,
-                ),
+                (&format!("Plan d’action — {}", found.committee.name), &plan),
             ],
         ),
         raised_at: action
@@ -228,7 +229,11 @@ pub async fn change_status(
             .db
             .read(move |conn| plans::page(conn, &scope, &id, today))
             .await?;
-        return Ok(refused(found, form, Errors::one("status", "Choisissez le nouveau statut."))?);
+        return Ok(refused(
+            found,
+            form,
+            Errors::one("status", "Choisissez le nouveau statut."),
+        )?);
     };
     let completed_on = match form::text(&form.completed_on) {
         None => None,
@@ -257,7 +262,10 @@ pub async fn change_status(
         .await
     {
         Ok(saved) => {
-            staff.flash(format!("Action passée au statut « {} ».", saved.status.label()));
+            staff.flash(format!(
+                "Action passée au statut « {} ».",
+                saved.status.label()
+            ));
             Ok(layout::see_other(&action_href(&saved.id)))
         }
         Err(err) => {
