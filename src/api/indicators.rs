@@ -1,7 +1,7 @@
 //! Quality indicators of a committee, and the annual report.
 
 use actix_web::{HttpResponse, get, post, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted}
 use crate::auth::caller::{Can, need};
 use crate::auth::{Caller, Permission};
 use crate::domain::indicators::annual_report::{self, AnnualReport};
+use crate::domain::indicators::charts;
 use crate::domain::indicators::{self, Indicator, NewIndicator, NewValue};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -95,6 +96,15 @@ pub async fn record_value(
     ))
 }
 
+/// The report and its charts (SVG built and escaped by `charts`, inserted
+/// as they are by the template), for the printable page.
+#[derive(Serialize)]
+struct PrintedReport {
+    #[serde(flatten)]
+    report: AnnualReport,
+    charts: charts::Charts,
+}
+
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
@@ -139,7 +149,11 @@ pub async fn report_html(
     id: web::Path<Uuid>,
     query: web::Query<ReportQuery>,
 ) -> AppResult<HttpResponse> {
-    let data = build(&state, &caller, id.into_inner(), query.year).await?;
+    let built = build(&state, &caller, id.into_inner(), query.year).await?;
+    let data = PrintedReport {
+        charts: charts::charts(&built),
+        report: built,
+    };
     let html = state
         .templates
         .render("documents/annual-report.html.hbs", &data)?;

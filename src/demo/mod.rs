@@ -10,6 +10,7 @@ use crate::db::{DbConn, write_transaction};
 use crate::domain::Found;
 use crate::domain::accounts::structures::{CaseOfficer, NewStructure};
 use crate::domain::accounts::{structures, users};
+use crate::domain::indicators::{self, Direction, NewIndicator, NewValue, Unit};
 use crate::domain::meetings::attendance::{AttendanceUpdate, Presence};
 use crate::domain::meetings::{self, agenda, attendance};
 use crate::domain::meetings::{MeetingMode, MeetingStatus, NewMeeting};
@@ -96,6 +97,46 @@ const SECTIONS: [(&str, &str); 8] = [
     (
         "Pour conclure, M. le Secrétaire Général remercie l'ensemble des participants pour leur collaboration et invite les personnes qui le souhaitent à poursuivre avec la visite du standard mutualisé de la préfecture.",
         "",
+    ),
+];
+
+/// The demo committee's indicators: name, unit, direction, national
+/// target, and values by period (2021 is left out of the 2023 annex).
+type DemoIndicator = (
+    &'static str,
+    Unit,
+    Direction,
+    f64,
+    &'static [(&'static str, f64)],
+);
+const INDICATORS: [DemoIndicator; 4] = [
+    (
+        "Taux d'appels décrochés aux horaires d'ouverture",
+        Unit::Percent,
+        Direction::HigherIsBetter,
+        90.0,
+        &[("2021", 88.4), ("2022", 91.96)],
+    ),
+    (
+        "Taux de réponse aux suggestions et réclamations dans le délai de 10 jours ouvrés",
+        Unit::Percent,
+        Direction::HigherIsBetter,
+        100.0,
+        &[("2022", 80.0)],
+    ),
+    (
+        "Délai de mise à disposition des CNI et passeports",
+        Unit::Days,
+        Direction::LowerIsBetter,
+        30.0,
+        &[("2022", 42.0)],
+    ),
+    (
+        "Taux de mise à jour du SVI dans le délai de 3 jours ouvrés",
+        Unit::Percent,
+        Direction::HigherIsBetter,
+        100.0,
+        &[("2022", 45.0)],
     ),
 ];
 
@@ -189,6 +230,30 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
                 ),
             },
         )?;
+        // Indicators for the compte-rendu's annex: the kinds the Haute-Marne
+        // committee presented, with figures made up to show every band.
+        // A second apart, so that they are listed in this order.
+        for (rank, (name, unit, direction, target, values)) in (0..).zip(INDICATORS) {
+            indicators::create(
+                conn,
+                &secretariat,
+                now + chrono::Duration::seconds(rank),
+                &committee.id,
+                NewIndicator {
+                    name: name.into(),
+                    unit,
+                    direction,
+                    target: Some(target),
+                    values: values
+                        .iter()
+                        .map(|(period, value)| NewValue {
+                            period: (*period).into(),
+                            value: *value,
+                        })
+                        .collect(),
+                },
+            )?;
+        }
         let scope = Scope::Structure(structure.id.clone());
         let filter = store::members::MemberFilter::default();
         let (members, _) = store::members::list(conn, &scope, &filter, None)?;

@@ -16,7 +16,89 @@ on_both_backends!(
     overdue_filter_uses_the_injected_today,
     cher_2021_action_table_round_trips_through_csv,
     filters_ignore_case_and_accents_and_follow_discussions,
+    sources_come_as_kinds_or_with_their_dates,
 );
+
+/// `sources` takes the short form of the contract (`["survey"]`) as well
+/// as the dated one, in a creation and in a change, and always answers the
+/// dated form; a bad kind is a 422 naming it, and nothing is written.
+async fn sources_come_as_kinds_or_with_their_dates(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (sec, committee) = committee(&app).await;
+    let path = format!("/api/v1/committees/{committee}/actions");
+    let short = app
+        .post(
+            &path,
+            &sec,
+            json!({"finding": "Attente au guichet", "sources": ["survey", "local_context"]}),
+        )
+        .await
+        .assert_status(201)
+        .json();
+    assert_eq!(
+        short["sources"],
+        json!([{"kind": "survey", "date": null}, {"kind": "local_context", "date": null}])
+    );
+    let id = short["id"].as_str().expect("id");
+    let mixed = patch(
+        &app,
+        &sec,
+        id,
+        json!({"sources": ["external_audit", {"kind": "self_assessment", "date": "2020-10-01"}]}),
+    )
+    .await
+    .assert_status(200)
+    .json();
+    assert_eq!(
+        mixed["sources"],
+        json!([{"kind": "external_audit", "date": null}, {"kind": "self_assessment", "date": "2020-10-01"}])
+    );
+    let twice = app
+        .post(
+            &path,
+            &sec,
+            json!({"finding": "Doublon", "sources": ["survey", {"kind": "survey"}]}),
+        )
+        .await;
+    assert_eq!(
+        twice.error_fields(),
+        ["sources"],
+        "the same kind twice, whatever the form"
+    );
+
+    for bad in [json!(["rumour"]), json!([{"kind": "rumour"}]), json!([7])] {
+        let refused = app
+            .post(
+                &path,
+                &sec,
+                json!({"finding": "Mauvaise source", "sources": bad}),
+            )
+            .await;
+        let problem = refused.assert_problem(422);
+        assert_eq!(refused.content_type(), "application/problem+json");
+        let fields = refused.error_fields();
+        assert!(
+            fields.len() == 1 && fields[0].starts_with("sources"),
+            "{bad}: {problem}"
+        );
+        if bad != json!([7]) {
+            let message = problem["errors"][0]["message"].as_str().expect("message");
+            assert!(
+                message.contains("valeur inconnue") && message.contains("survey"),
+                "the kinds allowed are named: {problem}"
+            );
+        }
+        let refused = patch(&app, &sec, id, json!({"sources": bad})).await;
+        refused.assert_problem(422);
+    }
+    assert_eq!(
+        app.get(&path, &sec).await.json()["total"],
+        1,
+        "nothing written"
+    );
+    let kept = app.get(&format!("/api/v1/actions/{id}"), &sec).await.json();
+    assert_eq!(kept["sources"], mixed["sources"], "nothing changed");
+}
 
 /// `?responsible=` matches the folded services, whatever the case and the
 /// accents typed, the same on both databases; `?meeting_id=` finds the
@@ -133,16 +215,6 @@ async fn actions_move_only_along_their_lifecycle(backend: Backend) {
         .json();
     assert_eq!(action["status"], "planned");
 
-    let skip = patch(&app, &sec, &id, json!({"status": "done"}))
-        .await
-        .assert_problem(409);
-    assert!(
-        skip["detail"]
-            .as_str()
-            .expect("detail")
-            .contains("« planned »"),
-        "{skip}"
-    );
     patch(&app, &sec, &id, json!({"status": "in_progress"}))
         .await
         .assert_status(200);
@@ -168,9 +240,41 @@ async fn actions_move_only_along_their_lifecycle(backend: Backend) {
     )
     .await
     .assert_problem(409);
-    patch(&app, &sec, &id, json!({"status": "in_progress"}))
+    let back = patch(&app, &sec, &id, json!({"status": "in_progress"}))
         .await
         .assert_problem(409);
+    assert!(
+        back["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("« done »"),
+        "{back}"
+    );
+
+    // A planned action may be marked done directly, as the secrétariats do.
+    let direct = app
+        .create(
+            &path,
+            &sec,
+            json!({"number": 3, "finding": "Signalétique du hall"}),
+        )
+        .await;
+    let done = patch(&app, &sec, &direct, json!({"status": "done"}))
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["completed_on"], "2021-02-16");
+    let history = app
+        .get(&format!("/api/v1/actions/{direct}/history"), &sec)
+        .await
+        .json();
+    let status_change = &history["items"][1]["changes"];
+    assert!(
+        status_change.to_string().contains(r#""from":"planned""#)
+            && status_change.to_string().contains(r#""to":"done""#),
+        "{history}"
+    );
 
     let other = app
         .create(
@@ -219,7 +323,7 @@ async fn actions_move_only_along_their_lifecycle(backend: Backend) {
     assert_eq!(fields, ["finding", "sources"]);
     assert_eq!(
         app.get(&path, &sec).await.json()["total"],
-        2,
+        3,
         "nothing more written"
     );
 }
@@ -381,5 +485,25 @@ async fn cher_2021_action_table_round_trips_through_csv(backend: Backend) {
             .next()
             .expect("header")
             .contains("Vérification de l'efficacité")
+    );
+}
+
+/// The OpenAPI document shows both forms of a source.
+#[actix_web::test]
+async fn openapi_shows_both_forms_of_a_source() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let response = app
+        .send(actix_web::test::TestRequest::get().uri("/api/v1/openapi.json"))
+        .await;
+    let document = response.assert_status(200).json();
+    let schemas = &document["components"]["schemas"];
+    let items = &schemas["NewAction"]["properties"]["sources"]["items"];
+    assert_eq!(items["$ref"], "#/components/schemas/SourceInput", "{items}");
+    let forms = schemas["SourceInput"]["oneOf"].as_array().expect("oneOf");
+    let refs: Vec<String> = forms.iter().map(|f| f.to_string()).collect();
+    assert!(
+        refs.iter().any(|r| r.contains("SourceKind"))
+            && refs.iter().any(|r| r.contains("Source\"")),
+        "{refs:?}"
     );
 }

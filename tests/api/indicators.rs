@@ -212,6 +212,16 @@ async fn annual_report_adds_up(backend: Backend) {
         "{text}"
     );
     assert!(text.contains("mardi 12 mars 2024"));
+    // The same charts as the staff page: accessible SVG images, labels escaped.
+    assert_eq!(text.matches("<svg").count(), 3, "{text}");
+    assert_eq!(text.matches("role=\"img\"").count(), 3);
+    assert!(text.contains(
+        "<title id=\"graphique-assiduite-titre\">Taux de présence par organisation en 2024</title>"
+    ));
+    assert!(
+        text.contains("UDAF de la Haute-Marne"),
+        "an organization's bar"
+    );
     app.get(
         &format!("/api/v1/committees/{}/report?year=1999", fixture.committee),
         sec,

@@ -28,6 +28,8 @@ pub struct FieldChange {
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub actor_email: Option<String>,
+    /// The account's name as it is now ("Mylène Bégué"); null for a removed account.
+    pub actor_name: Option<String>,
     /// create or update.
     pub action: String,
     pub changes: Vec<FieldChange>,
@@ -37,6 +39,13 @@ pub struct HistoryEntry {
 pub fn history(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<Vec<HistoryEntry>> {
     store::actions::find(conn, scope, id).found()?;
     let events = store::audit::for_entities(conn, &[id.to_owned()])?;
+    let mut names = std::collections::HashMap::new();
+    for actor in events.iter().filter_map(|e| e.actor_id.as_deref()) {
+        if !names.contains_key(actor) {
+            let name = store::users::find_any(conn, actor)?.map(|user| user.display_name);
+            names.insert(actor.to_owned(), name);
+        }
+    }
     Ok(events
         .into_iter()
         .filter(|e| e.entity == "action")
@@ -56,6 +65,10 @@ pub fn history(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<Vec<Hist
                 .unwrap_or_default();
             HistoryEntry {
                 at: event.created_at.and_utc(),
+                actor_name: event
+                    .actor_id
+                    .as_deref()
+                    .and_then(|actor| names.get(actor).cloned().flatten()),
                 actor_email: event.actor_email,
                 action: event.action.trim_start_matches("action.").to_owned(),
                 changes,

@@ -4,6 +4,8 @@
 pub mod csv;
 pub mod history;
 mod lifecycle;
+mod model;
+pub mod plans;
 pub mod status;
 
 pub use lifecycle::*;

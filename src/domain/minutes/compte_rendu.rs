@@ -34,6 +34,23 @@ pub fn closing_time_text(value: &str) -> String {
     value.replace(':', "h")
 }
 
+/// The meeting's year in France.
+fn meeting_year(meeting: &MeetingRow) -> i32 {
+    use chrono::Datelike;
+    crate::clock::paris_date(meeting.starts_at.and_utc()).year()
+}
+
+/// Whether a value belongs in the indicator annex of a meeting of `year`:
+/// the figures of that year and of the year before, as the Haute-Marne
+/// committee of December 2023 presented those of 2022. A period is read by
+/// its year ("2022", "2022-T3"); one that names none is left out.
+pub fn in_annex(period: &str, year: i32) -> bool {
+    period
+        .get(..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .is_some_and(|y| y == year || y == year - 1)
+}
+
 /// Everything the compte-rendu of `minutes` shows. `signed_at` is the
 /// signing instant (or, for a draft, the day it is printed).
 pub fn build(
@@ -122,8 +139,13 @@ pub fn build(
     })
     .collect();
     let mut indicator_lines = Vec::new();
+    let year = meeting_year(meeting);
     for indicator in indicators::list(conn, &scope, &meeting.committee_id)? {
-        for value in &indicator.values {
+        for value in indicator
+            .values
+            .iter()
+            .filter(|v| in_annex(&v.period, year))
+        {
             indicator_lines.push(IndicatorLine {
                 name: indicator.name.clone(),
                 period: value.period.clone(),
@@ -191,4 +213,20 @@ pub fn build(
         .collect(),
         meeting: context,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_annex;
+
+    #[test]
+    fn the_annex_holds_the_meetings_year_and_the_year_before() {
+        assert!(in_annex("2023", 2023));
+        assert!(in_annex("2022", 2023));
+        assert!(in_annex("2022-T4", 2023));
+        assert!(!in_annex("2021", 2023));
+        assert!(!in_annex("2024", 2023), "not a value of the future");
+        assert!(!in_annex("T1", 2023));
+        assert!(!in_annex("", 2023));
+    }
 }

@@ -1,7 +1,49 @@
-//! A committee's indicators and their values, and its annual report with its charts (SVG drawn on the server).
+//! A committee's indicators and their values (with the bilan's legend),
+//! and its annual report with its charts (SVG drawn on the server).
+
+mod annual;
+mod indicators;
 
 use actix_web::web;
 
+use crate::domain::indicators::Band;
+
+/// A band as the pages show it: its class (colour) and its words.
+pub struct BandLine {
+    pub class: &'static str,
+    pub label: &'static str,
+}
+
+impl BandLine {
+    pub fn of(band: Band) -> Self {
+        Self {
+            class: match band {
+                Band::OnTarget => "clu-band--on_target",
+                Band::GapUnder25 => "clu-band--gap_under_25",
+                Band::Gap25To50 => "clu-band--gap_25_to_50",
+                Band::GapOver50 => "clu-band--gap_over_50",
+            },
+            label: band.label(),
+        }
+    }
+
+    /// The legend of the bilan qualité, every band in order.
+    pub fn legend() -> Vec<Self> {
+        Band::ALL.iter().map(|b| Self::of(*b)).collect()
+    }
+}
+
 pub fn routes(config: &mut web::ServiceConfig) {
-    let _ = config;
+    config
+        .route("/comites/{id}/indicateurs", web::get().to(indicators::page))
+        .route(
+            "/comites/{id}/indicateurs",
+            web::post().to(indicators::create),
+        )
+        .route(
+            "/comites/{id}/indicateurs/{indicator}/valeurs",
+            web::post().to(indicators::record_value),
+        )
+        .route("/comites/{id}/bilan", web::get().to(annual::years))
+        .route("/comites/{id}/bilan/{year}", web::get().to(annual::page));
 }
