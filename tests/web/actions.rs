@@ -33,7 +33,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
 
     let list = browser.get("/plans-d-action").await;
     list.assert_status(200);
-    let html = list.text();
+    let html = crate::browse::plain(list.text());
     assert_eq!(select(&html, "h1"), ["Plans d’action"]);
     assert!(
         select(&html, "td")
@@ -64,7 +64,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
         )
         .await;
     refused.assert_status(422);
-    let html = refused.text();
+    let html = crate::browse::plain(refused.text());
     assert_eq!(
         attribute(&html, "#constat", "aria-describedby").as_deref(),
         Some("constat-erreur")
@@ -113,7 +113,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
 
     let page = browser.get(&format!("/plans-d-action/{first}")).await;
     page.assert_status(200);
-    let html = page.text();
+    let html = crate::browse::plain(page.text());
     assert_eq!(select(&html, "h1"), ["Action n° 1"]);
     assert!(
         html.contains("Enquête de satisfaction (15 mars 2026)"),
@@ -134,7 +134,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
         )
         .await;
     done.assert_status(200);
-    let html = done.text();
+    let html = crate::browse::plain(done.text());
     assert!(
         html.contains("Action passée au statut « Réalisée »"),
         "the flash"
@@ -156,7 +156,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
         )
         .await;
     refused.assert_status(422);
-    let html = refused.text();
+    let html = crate::browse::plain(refused.text());
     assert_eq!(
         attribute(&html, "#motif", "aria-describedby").as_deref(),
         Some("motif-erreur")
@@ -174,7 +174,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
 
     // The table, its filters and the CSV.
     let table = browser.get(&plan(&fixture.committee)).await;
-    let html = table.text();
+    let html = crate::browse::plain(table.text());
     let findings = select(&html, "#actions tbody td:nth-child(2)");
     assert_eq!(
         findings,
@@ -206,7 +206,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
         .get(&format!("{}.csv", plan(&fixture.committee)))
         .await;
     csv.assert_status(200);
-    let text = csv.text();
+    let text = crate::browse::plain(csv.text());
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     assert!(
         lines
@@ -224,7 +224,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
     let form = browser
         .get(&format!("/plans-d-action/{first}/modifier"))
         .await;
-    let html = form.text();
+    let html = crate::browse::plain(form.text());
     assert_eq!(
         attribute(&html, "#date-survey", "value").as_deref(),
         Some("2026-03-15")
@@ -243,7 +243,7 @@ async fn an_action_is_planned_done_directly_and_its_history_says_who() {
             ],
         )
         .await;
-    let html = saved.text();
+    let html = crate::browse::plain(saved.text());
     assert!(select(&html, ".clu-timeline > li")[0].contains("Responsable : DC / BLS → DC"));
     assert!(html.contains("Enquête de 2026"));
 }
@@ -292,7 +292,7 @@ async fn refusals_without_token_for_a_reader_and_for_another_structure() {
     ] {
         let page = reader.get(&path).await;
         page.assert_status(200);
-        let html = page.text();
+        let html = crate::browse::plain(page.text());
         assert!(
             select_attr(&html, "main form[method=post]", "action").is_empty(),
             "{path}: no form for a reader"

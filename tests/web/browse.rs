@@ -140,3 +140,9 @@ pub fn select_attr(html: &str, selector: &str, name: &str) -> Vec<String> {
         .filter_map(|e| e.value().attr(name).map(str::to_owned))
         .collect()
 }
+
+/// A page's text with French typography's no-break spaces as plain ones,
+/// for assertions written with plain spaces.
+pub fn plain(text: String) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}

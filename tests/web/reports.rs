@@ -19,7 +19,7 @@ async fn an_indicator_is_created_its_value_banded_and_the_report_draws_it() {
 
     let page = browser.get(&indicators(&fixture.committee)).await;
     page.assert_status(200);
-    let html = page.text();
+    let html = crate::browse::plain(page.text());
     assert!(html.contains("Aucun indicateur"), "the empty state");
     assert_eq!(
         select(&html, ".clu-legend li").len(),
@@ -39,7 +39,7 @@ async fn an_indicator_is_created_its_value_banded_and_the_report_draws_it() {
         )
         .await;
     refused.assert_status(422);
-    let html = refused.text();
+    let html = crate::browse::plain(refused.text());
     assert_eq!(
         attribute(&html, "#cible", "aria-describedby").as_deref(),
         Some("cible-erreur")
@@ -77,7 +77,7 @@ async fn an_indicator_is_created_its_value_banded_and_the_report_draws_it() {
     let page = browser
         .submit_follow(&path, &[("period", &year), ("value", "60,5")])
         .await;
-    let html = page.text();
+    let html = crate::browse::plain(page.text());
     let cells = select(&html, &format!("#indicateur-{id} tbody td"));
     assert_eq!(cells[1], "60,5 %");
     assert_eq!(
@@ -97,7 +97,7 @@ async fn an_indicator_is_created_its_value_banded_and_the_report_draws_it() {
     assert!(select_attr(&years.text(), "main a", "href").contains(&report_href));
     let report = browser.get(&report_href).await;
     report.assert_status(200);
-    let html = report.text();
+    let html = crate::browse::plain(report.text());
     assert_eq!(
         select(&html, "h1"),
         [format!(

@@ -33,6 +33,8 @@ fn render_text(document: &CompteRendu, format: Format) -> String {
 }
 
 /// The HTML tags of a page, in order, attributes included.
+/// The tags of a page, but the `<sup>` of French ordinals ("1er"), which
+/// typography adds to a text and its twin alike only where digits are.
 fn tags(html: &str) -> Vec<&str> {
     html.match_indices('<')
         .map(|(start, _)| {
@@ -41,6 +43,7 @@ fn tags(html: &str) -> Vec<&str> {
                 .map_or(html.len(), |e| start + e + 1);
             &html[start..end]
         })
+        .filter(|tag| !matches!(*tag, "<sup>" | "</sup>"))
         .collect()
 }
 
@@ -147,9 +150,11 @@ proptest! {
         prop_assert_eq!(tags(&html), tags(&twin_html));
         prop_assert!(!html.contains(SCRIPT));
         prop_assert!(html.contains("Comité &lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie"));
+        // As printed: in French typography (ordinals raised), then escaped.
+        let unraised = html.replace("<sup>", "").replace("</sup>", "");
         for text in printed(&hostile) {
-            let escaped = handlebars::html_escape(text);
-            prop_assert!(html.contains(&escaped), "{:?} missing as {:?}", text, escaped);
+            let escaped = handlebars::html_escape(&crate::french::typography::text(text));
+            prop_assert!(unraised.contains(&escaped), "{:?} missing as {:?}", text, escaped);
         }
         for (index, _) in html.match_indices('&') {
             let entity = &html[index..];

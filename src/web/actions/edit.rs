@@ -14,6 +14,7 @@ use crate::domain::registry::committees::Committee;
 use crate::state::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::form::Errors;
 use crate::web::layout::{self, Layout, Nav};
 use crate::web::session::{Staff, StaffCan};

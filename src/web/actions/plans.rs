@@ -13,6 +13,7 @@ use crate::domain::actions::{self, ActionStatus, plans};
 use crate::state::AppState;
 use crate::store::actions::ActionFilter;
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::layout::{self, Layout, Nav, PAGE_SIZE, Pager};
 use crate::web::paths::committee_href;
 use crate::web::session::Staff;

@@ -15,6 +15,7 @@ use crate::domain::actions::{self, ActionPatch, ActionStatus, Source, plans};
 use crate::state::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav};
 use crate::web::session::{Staff, StaffCan};

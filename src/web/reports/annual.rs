@@ -10,6 +10,7 @@ use crate::domain::indicators::charts::{self, Charts};
 use crate::domain::registry::committees;
 use crate::state::AppState;
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::layout::{self, Layout, Nav};
 use crate::web::paths::committee_href;
 use crate::web::session::Staff;

@@ -15,6 +15,7 @@ use crate::domain::registry::committees::Committee;
 use crate::state::AppState;
 use crate::web::csrf::CsrfForm;
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::form::{self, Errors};
 use crate::web::layout::{self, Layout, Nav};
 use crate::web::paths::committee_href;

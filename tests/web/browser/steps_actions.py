@@ -72,7 +72,7 @@ def run(walk):
     expect(visible(page.get_by_text("Action passée au statut « Réalisée »")),
            "a planned action is marked done directly")
     step = page.locator(".clu-timeline > li").first
-    expect("Mylène Bégué" in step.inner_text() and "Statut : Prévue → Réalisée" in step.inner_text(),
+    expect("Mylène Bégué" in step.inner_text().replace("\u00a0", " ").replace("\u202f", " ") and "Statut : Prévue → Réalisée" in step.inner_text().replace("\u00a0", " ").replace("\u202f", " "),
            "its history shows the status change, by Mylène Bégué")
     look(page, "action-historique")
 
@@ -87,7 +87,7 @@ def run(walk):
     page.get_by_label("Statut").select_option("done")
     page.get_by_role("button", name="Filtrer").click()
     expect("statut=done" in page.url and rows.count() == 1
-           and "Horaires d’ouverture" in rows.first.inner_text(),
+           and "Horaires d’ouverture" in rows.first.inner_text().replace("\u00a0", " ").replace("\u202f", " "),
            "the status filter keeps the done action only")
     look(page, "plan-d-action-filtre")
 
@@ -107,7 +107,7 @@ def run(walk):
     # Indicators: one created, a value recorded, its band shown in words.
     page.goto(walk.committee_url)
     page.get_by_role("link", name="Indicateurs", exact=True).click()
-    one_h1_and_title(page, page.locator("h1").inner_text())
+    one_h1_and_title(page, page.locator("h1").inner_text().replace("\u00a0", " ").replace("\u202f", " "))
     expect(visible(page.get_by_text("Aucun indicateur", exact=True)), "no indicator yet, and what to do")
     expect(page.locator(".clu-legend li").count() == 4, "the legend of the bilan has its four bands")
     look(page, "indicateurs-vide")
@@ -125,7 +125,7 @@ def run(walk):
     page.get_by_role("button", name="Enregistrer la valeur").click()
     expect(visible(page.get_by_text(f"Valeur {year} enregistrée")), "the value is recorded")
     band = page.locator("section .clu-band").first
-    expect(band.inner_text() == "résultat avec un écart inférieur à 25 % de la cible",
+    expect(band.inner_text().replace("\u00a0", " ").replace("\u202f", " ") == "résultat avec un écart inférieur à 25 % de la cible",
            "the value's band is written in words beside its colour")
     look(page, "indicateurs")
 
@@ -135,7 +135,7 @@ def run(walk):
     look(page, "bilan-annees")
     page.get_by_role("link", name=f"Bilan {year}").click()
     expect(page.url.endswith(f"/bilan/{year}"), "the year chooser leads to the year's report")
-    one_h1_and_title(page, page.locator("h1").inner_text())
+    one_h1_and_title(page, page.locator("h1").inner_text().replace("\u00a0", " ").replace("\u202f", " "))
     charts = page.locator("svg[role=img]")
     expect(charts.count() == 3, "the report draws its three charts")
     labelled = charts.first.get_attribute("aria-labelledby").split()[0]

@@ -31,10 +31,15 @@ def mails(to, subject, count=1, timeout=30):
     deadline = time.time() + timeout
     while True:
         found = [m for m in received(0, timeout=0)
-                 if to in str(m["To"]) and str(m["Subject"]).startswith(subject)]
+                 if to in str(m["To"]) and plain(str(m["Subject"])).startswith(subject)]
         if len(found) >= count or time.time() > deadline:
             return found
         time.sleep(0.3)
+
+
+def plain(text):
+    """The text with its French no-break spaces as plain ones."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def field(page, label):

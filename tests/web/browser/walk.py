@@ -360,8 +360,11 @@ def main():
         expect(page.url.endswith("/connexion"), "after signing out the dashboard asks to sign in")
 
         browser.close()
-    print("axe-core violations per page: " + ", ".join(
-        f"{name} {count} ({passes} passed)" for name, (count, passes) in axe_counts.items()))
+    summary = "axe-core violations per page: " + ", ".join(
+        f"{name} {count} ({passes} passed)" for name, (count, passes) in axe_counts.items())
+    print(summary)
+    with open(os.path.join(SHOTS, "summary.txt"), "w") as f:
+        f.write(f"{summary}\n{len(axe_counts)} page checks, {common.checks} checks passed\n")
     print(f"screenshots in {SHOTS}")
     print(f"{common.checks} passed, 0 failed")
 
