@@ -40,36 +40,7 @@ pub(crate) async fn held_meeting(app: &TestApp, fixture: &Committee) -> (String,
         )
         .await;
     early.assert_problem(409);
-    app.post(
-        &format!("/api/v1/meetings/{meeting}/invitations"),
-        sec,
-        json!({}),
-    )
-    .await
-    .assert_status(202);
-    for member in &fixture.titulars[..3] {
-        app.request(
-            "PUT".parse().expect("method"),
-            &format!("/api/v1/meetings/{meeting}/attendance/{member}"),
-            Some(sec),
-            Some(json!({"presence": "present"})),
-        )
-        .await
-        .assert_status(200);
-    }
-    app.post(&format!("/api/v1/meetings/{meeting}/hold"), sec, json!({}))
-        .await
-        .assert_status(200);
-    let agenda = app
-        .get(&format!("/api/v1/meetings/{meeting}/agenda-items"), sec)
-        .await
-        .json();
-    let items = agenda["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["id"].as_str().expect("id").to_owned())
-        .collect();
+    let items = fixtures::hold(app, fixture, &meeting).await;
     (meeting, items)
 }
 

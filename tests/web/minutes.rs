@@ -16,37 +16,7 @@ use crate::common::{Backend, TestApp};
 /// A held meeting (three present) and its agenda item ids.
 async fn held(app: &TestApp, fixture: &Committee) -> (String, Vec<String>) {
     let meeting = fixtures::meeting(app, fixture, 30).await;
-    let sec = &fixture.secretariat;
-    app.post(
-        &format!("/api/v1/meetings/{meeting}/invitations"),
-        sec,
-        json!({}),
-    )
-    .await
-    .assert_status(202);
-    for member in &fixture.titulars[..3] {
-        app.request(
-            "PUT".parse().expect("method"),
-            &format!("/api/v1/meetings/{meeting}/attendance/{member}"),
-            Some(sec),
-            Some(json!({"presence": "present"})),
-        )
-        .await
-        .assert_status(200);
-    }
-    app.post(&format!("/api/v1/meetings/{meeting}/hold"), sec, json!({}))
-        .await
-        .assert_status(200);
-    let agenda = app
-        .get(&format!("/api/v1/meetings/{meeting}/agenda-items"), sec)
-        .await
-        .json();
-    let items = agenda["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["id"].as_str().expect("id").to_owned())
-        .collect();
+    let items = fixtures::hold(app, fixture, &meeting).await;
     (meeting, items)
 }
 

@@ -322,31 +322,15 @@ impl Notices {
             "member": member_context,
             "revision": revision,
         });
-        let content = Content {
-            subject: self
-                .templates
-                .render("email/distribution/subject.hbs", &data)?
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
-            text: self
-                .templates
-                .render("email/distribution/body.txt.hbs", &data)?,
-            html: self
-                .templates
-                .render("email/distribution/body.html.hbs", &data)?,
-            calendar: None,
-            attachments: vec![crate::mail::AttachmentPart {
-                filename: format!(
-                    "compte-rendu-{}.pdf",
-                    crate::clock::paris_date(meeting.starts_at.and_utc())
-                ),
-                content_type: "application/pdf".into(),
-                base64: base64::engine::general_purpose::STANDARD.encode(pdf),
-            }],
-        };
+        let mut content = self.content("distribution", &data)?;
+        content.attachments.push(crate::mail::AttachmentPart {
+            filename: format!(
+                "compte-rendu-{}.pdf",
+                crate::clock::paris_date(meeting.starts_at.and_utc())
+            ),
+            content_type: "application/pdf".into(),
+            base64: base64::engine::general_purpose::STANDARD.encode(pdf),
+        });
         self.push(
             conn,
             "distribution",
@@ -370,24 +354,7 @@ impl Notices {
         recipient: &str,
         data: &serde_json::Value,
     ) -> AppResult<()> {
-        let content = Content {
-            subject: self
-                .templates
-                .render(&format!("email/{folder}/subject.hbs"), data)?
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
-            text: self
-                .templates
-                .render(&format!("email/{folder}/body.txt.hbs"), data)?,
-            html: self
-                .templates
-                .render(&format!("email/{folder}/body.html.hbs"), data)?,
-            calendar: None,
-            attachments: Vec::new(),
-        };
+        let content = self.content(folder, data)?;
         self.push(
             conn,
             folder,
@@ -397,6 +364,25 @@ impl Notices {
             recipient.to_owned(),
             &content,
         )
+    }
+
+    /// A message from `templates/email/{folder}/`: its subject's first
+    /// line, its text and HTML bodies; no calendar part, no attachment.
+    fn content(&self, folder: &str, data: &impl Serialize) -> AppResult<Content> {
+        let subject = self
+            .templates
+            .render(&format!("email/{folder}/subject.hbs"), data)?;
+        Ok(Content {
+            subject: subject.lines().next().unwrap_or_default().trim().to_owned(),
+            text: self
+                .templates
+                .render(&format!("email/{folder}/body.txt.hbs"), data)?,
+            html: self
+                .templates
+                .render(&format!("email/{folder}/body.html.hbs"), data)?,
+            calendar: None,
+            attachments: Vec::new(),
+        })
     }
 
     /// The public address of a path (`/reunions/…`).

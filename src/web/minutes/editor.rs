@@ -271,7 +271,11 @@ pub async fn save(
 ) -> WebResult<HttpResponse> {
     let automatic = req.headers().get("hx-request").is_some();
     let (meeting, committee) = meeting(&state, &staff, id.into_inner()).await?;
-    let (_, agenda, _) = load(&state, &staff, &meeting.id).await?;
+    let (scope, mid) = (staff.caller.scope(), meeting.id.clone());
+    let agenda = state
+        .db
+        .read(move |conn| meetings::agenda::list(conn, &scope, &mid))
+        .await?;
     let input = input_of(&pairs, &agenda);
     let seen = pairs
         .iter()

@@ -19,7 +19,7 @@ use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
 use crate::web::filters;
 use crate::web::layout::{self, Layout};
-use crate::web::meetings::context::{meeting, sub_layout};
+use crate::web::meetings::context::sub_layout;
 use crate::web::paths::meeting_href;
 use crate::web::session::{Staff, StaffCan};
 
@@ -241,8 +241,7 @@ pub async fn distribute(
     _: CsrfForm<NoFields>,
 ) -> WebResult<HttpResponse> {
     let (caller, notices, id) = (staff.caller.clone(), state.notices(), id.into_inner());
-    let (meeting, _) = meeting(&state, &staff, id).await?;
-    let mid = meeting.id.clone();
+    let mid = id.clone();
     let done = state
         .db
         .write(move |conn| distribution::distribute(conn, &caller, &notices, &mid))
@@ -255,6 +254,6 @@ pub async fn distribute(
     });
     Ok(layout::see_other(&format!(
         "{}#diffusion",
-        minutes_href(&meeting.id)
+        minutes_href(&id)
     )))
 }

@@ -165,3 +165,39 @@ pub async fn meeting(app: &TestApp, fixture: &Committee, days: i64) -> String {
     }
     meeting
 }
+
+/// Invites to `meeting`, marks the first three titulars present and holds
+/// it; returns its agenda item ids, in order.
+pub async fn hold(app: &TestApp, fixture: &Committee, meeting: &str) -> Vec<String> {
+    let sec = &fixture.secretariat;
+    app.post(
+        &format!("/api/v1/meetings/{meeting}/invitations"),
+        sec,
+        json!({}),
+    )
+    .await
+    .assert_status(202);
+    for member in &fixture.titulars[..3] {
+        app.request(
+            "PUT".parse().expect("method"),
+            &format!("/api/v1/meetings/{meeting}/attendance/{member}"),
+            Some(sec),
+            Some(json!({"presence": "present"})),
+        )
+        .await
+        .assert_status(200);
+    }
+    app.post(&format!("/api/v1/meetings/{meeting}/hold"), sec, json!({}))
+        .await
+        .assert_status(200);
+    let agenda = app
+        .get(&format!("/api/v1/meetings/{meeting}/agenda-items"), sec)
+        .await
+        .json();
+    agenda["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_owned())
+        .collect()
+}
