@@ -1,5 +1,5 @@
-//! Running the HTTP server: migrations first, then the outbox worker and
-//! the server until SIGTERM or Ctrl-C, letting requests in flight finish.
+//! Running the HTTP server: migrations first, then the outbox worker, the
+//! mailbox reader (when a mailbox is set) and the server until SIGTERM or Ctrl-C, letting requests in flight finish.
 
 use actix_web::HttpServer;
 
@@ -14,6 +14,9 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     tracing::info!(%bind, database = state.db.backend(), "clu listening");
     let worker = crate::worker::Worker::new(state.clone()).map_err(std::io::Error::other)?;
     actix_web::rt::spawn(worker.run());
+    if let Some(inbox) = crate::worker::inbox::Inbox::new(state.clone()) {
+        actix_web::rt::spawn(inbox.run());
+    }
     // Blocking work is database work, each task holding a connection: more
     // threads than connections would only queue on the pool.
     let blocking_threads = usize::try_from(state.settings.database_pool_size)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::auth::password;
 use crate::auth::token::{self, TokenKeys};
 use crate::clock::Clock;
-use crate::config::Settings;
+use crate::config::{ImapSettings, Settings};
 use crate::db::Db;
 use crate::documents::pdf::PdfEngine;
 use crate::templates::Templates;
@@ -28,6 +28,8 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Encrypts the web interface's session cookie.
     pub session_key: actix_web::cookie::Key,
+    /// The mailbox clu reads, if one is set.
+    pub mailbox: Option<Arc<ImapSettings>>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
         let decoy_hash = password::hash(&decoy).map_err(|e| format!("{e:?}"))?;
         let templates = Templates::load(settings.templates_dir.as_deref())?;
         let session_key = crate::auth::keys::session_key(&settings)?;
+        let mailbox = settings.imap().map_err(|e| e.to_string())?.map(Arc::new);
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -52,6 +55,7 @@ impl AppState {
             templates: Arc::new(templates),
             outbox_wake: Arc::new(Notify::new()),
             session_key,
+            mailbox,
         })
     }
 }

@@ -52,6 +52,9 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "email/minutes-signed/subject.hbs",
     "email/minutes-signed/body.txt.hbs",
     "email/minutes-signed/body.html.hbs",
+    "email/reply-forward/subject.hbs",
+    "email/reply-forward/body.txt.hbs",
+    "email/reply-forward/body.html.hbs",
 ];
 
 pub struct Templates {

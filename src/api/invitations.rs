@@ -78,6 +78,28 @@ pub async fn remind(
     Ok(HttpResponse::Accepted().json(queued))
 }
 
+/// Sends a failed or undelivered invitation again, to the member's address
+/// as it is now (correct it first), while the meeting is to come.
+#[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 202, body = Queued),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "Not failed nor undelivered, not convened, already started, or no address", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/invitations/{id}/resend")]
+pub async fn resend(
+    state: web::Data<AppState>,
+    Can(caller, _): Can<need::Write>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let (now, id) = (state.clock.now(), id.to_string());
+    state
+        .db
+        .write(move |conn| invitations::resend(conn, &caller, now, &id))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Accepted().json(Queued { queued: 1 }))
+}
+
 /// Per invited member: the answer, the mode and the roll call, with counts.
 #[utoipa::path(tag = "invitations", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, body = Attendance),

@@ -190,6 +190,7 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(invitations::invite)
             .service(invitations::list)
             .service(invitations::remind)
+            .service(invitations::resend)
             .service(invitations::attendance)
             .service(invitations::record)
             .service(rsvp::answer_json)

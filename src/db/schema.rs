@@ -165,6 +165,25 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        answered_via -> Nullable<Text>,
+        response_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// The mail that came back to clu's mailbox, one row per message handled.
+    inbound_messages (id) {
+        id -> Text,
+        message_key -> Text,
+        kind -> Text,
+        structure_id -> Nullable<Text>,
+        meeting_id -> Nullable<Text>,
+        invitation_id -> Nullable<Text>,
+        sender -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        outcome -> Text,
+        received_at -> Nullable<Timestamp>,
+        handled_at -> Timestamp,
     }
 }
 
@@ -311,6 +330,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     meetings,
     agenda_items,
     invitations,
+    inbound_messages,
     outbox,
     actions,
     action_meetings,

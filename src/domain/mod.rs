@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod audit;
+pub mod inbox;
 pub mod indicators;
 pub mod meetings;
 pub mod minutes;

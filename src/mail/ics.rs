@@ -3,18 +3,18 @@
 //! the file, the organizer and the one attendee. `REQUEST` invites and
 //! updates; `CANCEL` withdraws.
 
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, EventLike, EventStatus, Property};
 
 /// Europe/Paris as a VTIMEZONE, for clients (Outlook) that need it defined.
-const PARIS: &str = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n\
+/// Written as is: a time zone has no UID nor DTSTAMP (those are an
+/// event's), which the builder would add to any component.
+const PARIS: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n\
 BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n\
 DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n\
 BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n\
 DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n\
-END:VTIMEZONE\r\nEND:VCALENDAR\r\n";
+END:VTIMEZONE\r\n";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -49,6 +49,10 @@ pub struct Invite<'a> {
     pub stamp: DateTime<Utc>,
     pub organizer: Person<'a>,
     pub attendee: Person<'a>,
+    /// Ask the calendar for an answer (the organizer's mailbox is read).
+    pub rsvp: bool,
+    /// An alarm this many hours before the start (0: none).
+    pub alarm_hours: i64,
 }
 
 fn paris(instant: DateTime<Utc>) -> CalendarDateTime {
@@ -89,12 +93,13 @@ pub fn render(invite: &Invite<'_>) -> String {
             &[
                 ("ROLE", "REQ-PARTICIPANT"),
                 ("PARTSTAT", "NEEDS-ACTION"),
-                ("RSVP", "FALSE"),
+                ("RSVP", if invite.rsvp { "TRUE" } else { "FALSE" }),
             ],
         ));
     if let Some(location) = invite.location {
         event.location(location);
     }
+
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
@@ -104,15 +109,30 @@ pub fn render(invite: &Invite<'_>) -> String {
         ))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", invite.method.as_str()));
-    if let Ok(mut zone) = Calendar::from_str(PARIS) {
-        calendar.append(&mut zone);
-    }
     calendar.push(event.done());
-    calendar.to_string()
+    let mut text = calendar.to_string();
+    // Written as text, for the same reason as the time zone.
+    if invite.alarm_hours > 0
+        && invite.method == Method::Request
+        && let Some(at) = text.find("END:VEVENT")
+    {
+        let alarm = format!(
+            "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:Rappel\r\n\
+             TRIGGER:-PT{}H\r\nEND:VALARM\r\n",
+            invite.alarm_hours
+        );
+        text.insert_str(at, &alarm);
+    }
+    if let Some(at) = text.find("BEGIN:VEVENT") {
+        text.insert_str(at, PARIS);
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
 
     fn invite(method: Method) -> String {
@@ -139,6 +159,8 @@ mod tests {
                 name: "Mme Nathalie SIMON",
                 email: "n.simon@example.fr",
             },
+            rsvp: method == Method::Request,
+            alarm_hours: 24,
         })
     }
 
@@ -161,6 +183,21 @@ mod tests {
             assert!(unfolded.contains(needle), "{needle} missing in\n{text}");
         }
         assert!(text.lines().all(|l| l.len() <= 75), "lines are folded");
+        assert!(
+            unfolded.contains("RSVP=TRUE"),
+            "the calendar is asked to answer"
+        );
+        // The time zone carries no event's properties.
+        let zone = &unfolded[unfolded.find("BEGIN:VTIMEZONE").expect("zone")
+            ..unfolded.find("END:VTIMEZONE").expect("zone end")];
+        assert!(
+            !zone.contains("UID:") && !zone.contains("DTSTAMP:"),
+            "{zone}"
+        );
+        assert!(
+            unfolded.contains("BEGIN:VALARM") && unfolded.contains("TRIGGER:-PT24H"),
+            "the alarm a day before:\n{unfolded}"
+        );
         let parsed = Calendar::from_str(&text).expect("parses");
         assert_eq!(parsed.property_value("METHOD"), Some("REQUEST"));
         let event = parsed.events().next().expect("event");
@@ -174,5 +211,9 @@ mod tests {
     fn cancel_marks_the_event_cancelled() {
         let text = invite(Method::Cancel);
         assert!(text.contains("METHOD:CANCEL") && text.contains("STATUS:CANCELLED"));
+        assert!(
+            !text.contains("BEGIN:VALARM"),
+            "no alarm for a cancelled meeting"
+        );
     }
 }

@@ -3,6 +3,8 @@
 //! that drains the outbox is `crate::worker`.
 
 pub mod ics;
+pub mod imap;
+pub mod inbound;
 pub mod message;
 pub mod transport;
 
@@ -18,6 +20,9 @@ pub struct Content {
     pub calendar: Option<CalendarPart>,
     #[serde(default)]
     pub attachments: Vec<AttachmentPart>,
+    /// Where a person's reply should go (the secrétariat's address).
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 /// A file sent with the message (the signed PDF).

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use lettre::address::{Address, Envelope};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Settings;
@@ -38,15 +39,27 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, message: Message) -> Result<(), String> {
+    /// Sends `message`; with `return_path`, the envelope sender (where
+    /// delivery failures go) is that address instead of the From.
+    pub async fn send(
+        &self,
+        message: Message,
+        return_path: Option<&Address>,
+    ) -> Result<(), String> {
+        let envelope = match return_path {
+            Some(address) => Envelope::new(Some(address.clone()), message.envelope().to().to_vec())
+                .map_err(|e| e.to_string())?,
+            None => message.envelope().clone(),
+        };
+        let bytes = message.formatted();
         match self {
             Self::Smtp(smtp) => smtp
-                .send(message)
+                .send_raw(&envelope, &bytes)
                 .await
                 .map(drop)
                 .map_err(|e| e.to_string()),
             Self::Files(files) => files
-                .send(message)
+                .send_raw(&envelope, &bytes)
                 .await
                 .map(drop)
                 .map_err(|e| e.to_string()),

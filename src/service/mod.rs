@@ -22,6 +22,10 @@ impl AppState {
             &self.settings.public_url,
             &self.settings.mail_from,
         )
+        .with_calendar(
+            self.mailbox.as_ref().map(|mailbox| mailbox.address.clone()),
+            self.settings.calendar_alarm_hours,
+        )
     }
 
     /// Applies pending migrations, then fills what the application

@@ -24,6 +24,10 @@ pub struct InvitationRow {
     pub revoked_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// How the answer arrived: link, calendar or staff.
+    pub answered_via: Option<String>,
+    /// What the answer said beyond yes or no (a calendar's "peut-être").
+    pub response_note: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &InvitationRow) -> QueryResult<()> {
@@ -60,6 +64,22 @@ pub fn find_for_member(
         .select(InvitationRow::as_select())
         .first(conn)
         .optional()
+}
+
+/// The invitation of `meeting_id` sent to `email` (any case), if one is.
+pub fn find_by_email(
+    conn: &mut DbConn,
+    meeting_id: &str,
+    email: &str,
+) -> QueryResult<Option<InvitationRow>> {
+    let wanted = email.trim().to_lowercase();
+    Ok(invitations::table
+        .filter(invitations::meeting_id.eq(meeting_id))
+        .filter(invitations::email.is_not_null())
+        .select(InvitationRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .find(|row| row.email.as_deref().map(str::to_lowercase).as_deref() == Some(&wanted)))
 }
 
 /// A meeting's invitations with their members, by name.

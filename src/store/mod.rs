@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod audit;
 pub mod committees;
+pub mod inbound;
 pub mod indicators;
 pub mod invitations;
 pub mod login_failures;

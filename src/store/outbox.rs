@@ -135,9 +135,32 @@ pub fn mark_failed(
     .map(drop)
 }
 
-/// A failed message queued again, now, to `recipient` (the address may
-/// have been corrected since): attempts start again from zero. Returns
-/// whether the message was failed (and so is queued again).
+/// The message clu sent whose Message-ID this is (`<…>` included).
+pub fn by_message_id(conn: &mut DbConn, message_id: &str) -> QueryResult<Option<OutboxRow>> {
+    outbox::table
+        .filter(outbox::message_id.eq(message_id))
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A sent message reported undelivered by the receiving side (a delivery
+/// status notification): failed, with the reason; its `sent_at` stays,
+/// which tells it from a message given up before it left. Returns whether
+/// it was sent.
+pub fn mark_bounced(conn: &mut DbConn, id: &str, reason: &str) -> QueryResult<bool> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq("sent")))
+        .set((
+            outbox::status.eq("failed"),
+            outbox::last_error.eq(Some(reason)),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// A failed (or returned) message queued again, now, to `recipient` (the
+/// address may have been corrected since): attempts start again from zero.
+/// Returns whether the message was failed (and so is queued again).
 pub fn requeue_failed(
     conn: &mut DbConn,
     id: &str,
@@ -146,6 +169,7 @@ pub fn requeue_failed(
 ) -> QueryResult<bool> {
     diesel::update(outbox::table.find(id).filter(outbox::status.eq("failed")))
         .set((
+            outbox::sent_at.eq(None::<NaiveDateTime>),
             outbox::status.eq("queued"),
             outbox::recipient.eq(recipient),
             outbox::attempts.eq(0),
@@ -157,7 +181,7 @@ pub fn requeue_failed(
         .map(|n| n == 1)
 }
 
-/// The meeting of each invitation that failed to go, for the meetings
+/// The meeting of each invitation that failed to go or came back, for the meetings
 /// ending at or after `now`, in scope (one id per failed message).
 pub fn failed_invitations(
     conn: &mut DbConn,
@@ -204,7 +228,12 @@ pub fn of_meeting(conn: &mut DbConn, meeting_id: &str, kind: &str) -> QueryResul
 /// Erases the address and content of every message to a member.
 pub fn scrub_member(conn: &mut DbConn, member_id: &str) -> QueryResult<()> {
     diesel::update(outbox::table.filter(outbox::member_id.eq(member_id)))
-        .set((outbox::recipient.eq(""), outbox::content.eq("{}")))
+        .set((
+            outbox::recipient.eq(""),
+            outbox::content.eq("{}"),
+            // A delivery report's words may quote the address.
+            outbox::last_error.eq(None::<String>),
+        ))
         .execute(conn)
         .map(drop)
 }

@@ -105,6 +105,11 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
         .await
         .json(),
     );
+    let invitation = first(
+        app.get(&format!("/api/v1/meetings/{meeting}/invitations"), sec)
+            .await
+            .json(),
+    );
     let agenda_item = first(
         app.get(&format!("/api/v1/meetings/{meeting}/agenda-items"), sec)
             .await
@@ -157,6 +162,7 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
             "memberships" => membership.clone(),
             "meetings" => meeting.clone(),
             "agenda-items" => agenda_item.clone(),
+            "invitations" => invitation.clone(),
             "actions" => action.clone(),
             "indicators" => indicator.clone(),
             other => panic!("the matrix has no record for /{other}/{{id}}: add one"),

@@ -12,6 +12,7 @@ mod database;
 mod errors;
 mod gdpr;
 mod golden;
+mod inbox;
 mod indicators;
 mod invitations;
 mod meetings;

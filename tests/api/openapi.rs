@@ -56,6 +56,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/meetings/{id}/invitations"),
     ("get", "/api/v1/meetings/{id}/invitations"),
     ("post", "/api/v1/meetings/{id}/reminders"),
+    ("post", "/api/v1/invitations/{id}/resend"),
     ("get", "/api/v1/meetings/{id}/attendance"),
     ("put", "/api/v1/meetings/{id}/attendance/{member_id}"),
     ("post", "/api/v1/rsvp/{token}"),

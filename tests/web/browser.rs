@@ -1,6 +1,7 @@
 //! The real-browser suite, run by `cargo test`: starts the built `clu serve`
 //! on a loopback port over a fresh SQLite file, with an administrator and a
-//! real SMTP server (aiosmtpd, `scripts/smtp-sink`), then
+//! real SMTP server (aiosmtpd, `scripts/smtp-sink`) and a real IMAP server
+//! (dovecot, `scripts/imap-server`) for the mail that comes back, then
 //! runs `scripts/browser-suite` (Playwright driving Debian's chromium; see
 //! tests/web/browser/walk.py) and fails with its output if any check, or
 //! any axe-core WCAG 2.1 A/AA violation, fails. Screenshots at 1280 and
@@ -11,6 +12,8 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::common::imap::ImapServer;
 
 const ADMIN_EMAIL: &str = "admin@parcours.test";
 const ADMIN_PASSWORD: &str = "administrateur du parcours 2031";
@@ -32,7 +35,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn clu(dir: &Path, port: u16, smtp: &str) -> Command {
+fn clu(dir: &Path, port: u16, smtp: &str, imap: &ImapServer) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_clu"));
     command
         .env(
@@ -46,6 +49,12 @@ fn clu(dir: &Path, port: u16, smtp: &str) -> Command {
         .env("CLU_SMTP_URL", smtp)
         .env("CLU_LOG", "warn")
         .env_remove("CLU_CONFIG");
+    for (key, value) in imap.settings() {
+        let value = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        command.env(format!("CLU_{}", key.to_uppercase()), value);
+    }
     command
 }
 
@@ -78,13 +87,15 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
     // A real SMTP server: the walk reads the invitations it receives.
     let sink = crate::common::smtp::SmtpSink::start();
     let smtp = sink.url();
+    // A real IMAP server: the mail that comes back is read from it.
+    let imap = ImapServer::start();
 
-    let migrated = clu(dir.path(), port, &smtp)
+    let migrated = clu(dir.path(), port, &smtp, &imap)
         .arg("migrate")
         .output()
         .expect("run clu migrate");
     assert!(migrated.status.success(), "clu migrate: {migrated:?}");
-    let admin = clu(dir.path(), port, &smtp)
+    let admin = clu(dir.path(), port, &smtp, &imap)
         .args(["create-admin", "--email", ADMIN_EMAIL])
         .env("CLU_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .stdin(Stdio::null())
@@ -93,7 +104,7 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
     assert!(admin.status.success(), "clu create-admin: {admin:?}");
 
     let _server = Server(
-        clu(dir.path(), port, &smtp)
+        clu(dir.path(), port, &smtp, &imap)
             .arg("serve")
             .stdout(Stdio::null())
             .spawn()
@@ -116,6 +127,9 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
         .env("CLU_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("AXE_JS", &axe)
         .env("MAILDIR", sink.maildir_root())
+        .env("IMAP_PORT", imap.port.to_string())
+        .env("IMAP_USER", crate::common::imap::USER)
+        .env("IMAP_PASSWORD", crate::common::imap::PASSWORD)
         .env(
             "REGISTRY_CSV",
             root.join("tests/fixtures/registre-haute-marne.csv"),
@@ -147,6 +161,8 @@ fn the_walk_in_chromium_passes_with_no_axe_violation() {
         "invitations",
         "reponse",
         "presences",
+        "presences-retours",
+        "reunion-retours",
         "mon-compte",
     ] {
         for width in [1280, 320] {

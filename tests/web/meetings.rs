@@ -431,3 +431,96 @@ async fn another_structures_meeting_is_a_not_found_page() {
         "the other structure's meetings are not listed"
     );
 }
+
+/// What came back to clu's mailbox (a real IMAP server) shows where the
+/// secrétariat looks: the calendar's answer and the bounce on the
+/// attendance page, the bounce on the invitations page and the dashboard,
+/// the member's reply on the meeting's page.
+#[actix_web::test]
+async fn the_mail_that_came_back_shows_on_the_meeting_pages() {
+    use crate::common::imap::ImapServer;
+    use crate::common::mail_samples::{self, invitation_to};
+
+    let server = ImapServer::start();
+    let app = TestApp::configured(
+        Backend::Sqlite,
+        clu::clock::Clock::system(),
+        &server.settings(),
+    )
+    .await;
+    let (fixture, meeting) = scene(&app).await;
+    app.post(
+        &format!("/api/v1/meetings/{meeting}/invitations"),
+        &fixture.secretariat,
+        json!({}),
+    )
+    .await
+    .assert_status(202);
+    assert_eq!(app.deliver().await.sent, 5);
+    let (_, uid, sequence) = invitation_to(&app, fixtures::EMAILS[0]);
+    server
+        .append(&mail_samples::outlook_reply(&mail_samples::answer(
+            &uid,
+            sequence,
+            fixtures::EMAILS[0],
+            "DECLINED",
+        )))
+        .await;
+    let (bounced, _, _) = invitation_to(&app, fixtures::EMAILS[3]);
+    server
+        .append(&mail_samples::postfix_bounce(
+            &bounced,
+            fixtures::EMAILS[3],
+            "5.2.2",
+        ))
+        .await;
+    let (answered, _, _) = invitation_to(&app, fixtures::EMAILS[2]);
+    server
+        .append(&mail_samples::human_reply(
+            fixtures::EMAILS[2],
+            &answered,
+            "Je serai présente.",
+        ))
+        .await;
+    let pass = clu::worker::inbox::Inbox::new(app.state.clone())
+        .expect("reader")
+        .run_once()
+        .await
+        .expect("read");
+    assert_eq!(pass.handled, 3);
+
+    let mut browser = Browser::signed_in(&app, &fixture.secretariat_email).await;
+    let html = browser
+        .get(&format!("/reunions/{meeting}/presences"))
+        .await
+        .text();
+    let rows = select(&html, "tbody tr");
+    let anne = rows.iter().find(|r| r.contains("TITULAIRE")).expect("row");
+    assert!(
+        anne.contains("décline") && anne.contains("Réponse depuis son agenda"),
+        "{anne}"
+    );
+    let denis = rows.iter().find(|r| r.contains("PETIT")).expect("row");
+    assert!(
+        denis.contains("Non distribuée") && denis.contains("boîte aux lettres pleine (code 5.2.2)"),
+        "{denis}"
+    );
+    let html = browser
+        .get(&format!("/reunions/{meeting}/invitations"))
+        .await
+        .text();
+    assert!(html.contains("non distribuée"), "{html}");
+    assert!(html.contains("Renvoyer<span class=\"fr-sr-only\"> l’invitation de Denis PETIT"));
+    let html = browser.get(&format!("/reunions/{meeting}")).await.text();
+    let replies = select(&html, "#reponses-ecrites + .fr-table tbody tr");
+    assert_eq!(replies.len(), 1, "{html}");
+    assert!(
+        replies[0].contains(fixtures::EMAILS[2])
+            && replies[0].contains("Re: Invitation au comité local des usagers")
+            && replies[0].contains("Réponse transmise au secrétariat."),
+        "{}",
+        replies[0]
+    );
+    let html = browser.get("/tableau-de-bord").await.text();
+    assert!(html.contains("1 invitation non distribuée"), "{html}");
+}

@@ -82,6 +82,11 @@ pub struct AttendanceEntry {
     pub mode: Option<AttendanceMode>,
     pub presence: Presence,
     pub responded_at: Option<DateTime<Utc>>,
+    /// How the answer arrived: link, calendar (the invitation's
+    /// Accepter / Refuser buttons) or staff.
+    pub answered_via: Option<String>,
+    /// What the answer said beyond yes or no (a calendar's "peut-être").
+    pub response_note: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, ToSchema)]
@@ -153,6 +158,8 @@ pub fn list(conn: &mut DbConn, scope: &Scope, meeting_id: &str) -> AppResult<Att
             mode,
             presence,
             responded_at: invitation.responded_at.map(|t| t.and_utc()),
+            answered_via: invitation.answered_via,
+            response_note: invitation.response_note,
         });
     }
     Ok(Attendance {
@@ -199,10 +206,14 @@ pub fn record(
         revoked_at: None,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
+        answered_via: None,
+        response_note: None,
     });
     if let Some(response) = update.response {
         if response.as_str() != row.response {
             row.responded_at = Some(now.naive_utc());
+            row.answered_via = Some("staff".into());
+            row.response_note = None;
         }
         row.response = response.as_str().into();
         if response != Response::Accepted {
@@ -250,6 +261,8 @@ pub fn record(
             .transpose()?,
         presence: Presence::from_stored(&row.presence)?,
         responded_at: row.responded_at.map(|t| t.and_utc()),
+        answered_via: row.answered_via,
+        response_note: row.response_note,
         member_id: member.id,
         invitation_id: row.id,
         civility: member.civility,

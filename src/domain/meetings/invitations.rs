@@ -41,11 +41,21 @@ pub struct InvitationStatus {
     pub id: String,
     pub member_id: String,
     pub email: Option<String>,
-    /// queued, sent or failed (being sent counts as queued).
+    /// queued, sent, failed (given up after the last attempt) or
+    /// undelivered (returned by the recipient's server, `last_error` says
+    /// why); being sent counts as queued.
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl InvitationStatus {
+    /// Given up or returned: the secrétariat has to act (fix the address
+    /// and send again, or post the letter).
+    pub fn needs_action(&self) -> bool {
+        matches!(self.status.as_str(), "failed" | "undelivered")
+    }
 }
 
 fn new_invitation(meeting: &MeetingRow, member: &MemberRow, now: NaiveDateTime) -> InvitationRow {
@@ -62,6 +72,8 @@ fn new_invitation(meeting: &MeetingRow, member: &MemberRow, now: NaiveDateTime) 
         revoked_at: None,
         created_at: now,
         updated_at: now,
+        answered_via: None,
+        response_note: None,
     }
 }
 
@@ -287,9 +299,11 @@ pub fn statuses(
                 .rev()
                 .find(|m| m.invitation_id.as_deref() == Some(invitation.id.as_str()));
             InvitationStatus {
-                status: match message.map(|m| m.status.as_str()) {
-                    Some("sent") => "sent",
-                    Some("failed") => "failed",
+                status: match message.map(|m| (m.status.as_str(), m.sent_at.is_some())) {
+                    Some(("sent", _)) => "sent",
+                    // Failed after it left: a delivery report came back.
+                    Some(("failed", true)) => "undelivered",
+                    Some(("failed", false)) => "failed",
                     _ => "queued",
                 }
                 .into(),
@@ -304,7 +318,7 @@ pub fn statuses(
         .collect())
 }
 
-/// Sends a failed invitation again, to the member's address as it is now
+/// Sends a failed or undelivered invitation again, to the member's address as it is now
 /// (the secrétariat has often just corrected it), while the meeting is
 /// still to come. Returns the address it goes to.
 pub fn resend(
@@ -338,7 +352,11 @@ pub fn resend(
         .into_iter()
         .next_back()
         .filter(|m| m.status == "failed")
-        .ok_or_else(|| AppError::Conflict("cette invitation n'est pas en échec".into()))?;
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "cette invitation n'est ni en échec ni revenue non distribuée".into(),
+            )
+        })?;
     store::outbox::requeue_failed(conn, &failed.id, &email, now.naive_utc())?;
     if invitation.email.as_deref() != Some(email.as_str()) {
         invitation.email = Some(email.clone());

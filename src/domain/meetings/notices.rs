@@ -30,6 +30,11 @@ pub struct Notices {
     public_url: String,
     sender: String,
     mail_domain: String,
+    /// The mailbox clu reads, when there is one: the invitations'
+    /// organizer, and calendars are asked for an answer (RSVP).
+    mailbox: Option<String>,
+    /// A calendar alarm this many hours before (0: none).
+    alarm_hours: i64,
 }
 
 #[derive(Serialize)]
@@ -93,7 +98,16 @@ impl Notices {
             public_url: public_url.to_owned(),
             sender: address,
             mail_domain,
+            mailbox: None,
+            alarm_hours: 0,
         }
+    }
+
+    /// With the mailbox clu reads (its address), and the calendar alarm.
+    pub fn with_calendar(mut self, mailbox: Option<String>, alarm_hours: i64) -> Self {
+        self.mailbox = mailbox;
+        self.alarm_hours = alarm_hours;
+        self
     }
 
     pub fn keys(&self) -> &crate::auth::token::TokenKeys {
@@ -233,12 +247,14 @@ impl Notices {
                 stamp: self.now,
                 organizer: Person {
                     name: &context.structure.name,
-                    email: &self.sender,
+                    email: self.mailbox.as_deref().unwrap_or(&self.sender),
                 },
                 attendee: Person {
                     name: &member_context.display,
                     email: &recipient,
                 },
+                rsvp: self.mailbox.is_some(),
+                alarm_hours: self.alarm_hours,
             }),
         });
         let content = Content {
@@ -251,6 +267,7 @@ impl Notices {
                 .render(&format!("{folder}/body.html.hbs"), &data)?,
             calendar,
             attachments: Vec::new(),
+            reply_to: context.structure.case_officer.email.clone(),
         };
         self.push(
             conn,
@@ -323,6 +340,7 @@ impl Notices {
             "revision": revision,
         });
         let mut content = self.content("distribution", &data)?;
+        content.reply_to = context.structure.case_officer.email.clone();
         content.attachments.push(crate::mail::AttachmentPart {
             filename: format!(
                 "compte-rendu-{}.pdf",
@@ -344,8 +362,9 @@ impl Notices {
 }
 
 impl Notices {
-    /// A message about `meeting` to a member of the staff (no member, no
-    /// attachment), from `templates/email/{folder}/`.
+    /// A message about `meeting` to a member of the staff (no member), from
+    /// `templates/email/{folder}/`, with what `extra` adds (a forwarded
+    /// reply's original, and its sender to answer to).
     pub fn to_staff(
         &self,
         conn: &mut DbConn,
@@ -353,8 +372,11 @@ impl Notices {
         meeting: &MeetingRow,
         recipient: &str,
         data: &serde_json::Value,
+        extra: StaffExtra,
     ) -> AppResult<()> {
-        let content = self.content(folder, data)?;
+        let mut content = self.content(folder, data)?;
+        content.attachments = extra.attachments;
+        content.reply_to = extra.reply_to;
         self.push(
             conn,
             folder,
@@ -382,6 +404,7 @@ impl Notices {
                 .render(&format!("email/{folder}/body.html.hbs"), data)?,
             calendar: None,
             attachments: Vec::new(),
+            reply_to: None,
         })
     }
 
@@ -389,6 +412,14 @@ impl Notices {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.public_url.trim_end_matches('/'))
     }
+}
+
+/// What a message to the staff may carry besides its text.
+#[derive(Debug, Default)]
+pub struct StaffExtra {
+    pub attachments: Vec<crate::mail::AttachmentPart>,
+    /// Where "Répondre" goes (a forwarded reply's sender).
+    pub reply_to: Option<String>,
 }
 
 /// The agenda as the calendar event's description.

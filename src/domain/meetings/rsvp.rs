@@ -15,7 +15,7 @@ use crate::auth::token::{LinkError, TokenKeys};
 use crate::db::DbConn;
 use crate::domain::Found;
 use crate::domain::audit::{self, Actor, Event};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::store::invitations::InvitationRow;
 use crate::store::meetings::MeetingRow;
 use crate::store::members::MemberRow;
@@ -124,6 +124,15 @@ fn open(
     let scope = Scope::Structure(invitation.structure_id.clone());
     let meeting = store::meetings::find(conn, &scope, &invitation.meeting_id).found()?;
     let (member, _) = store::members::find(conn, &scope, &invitation.member_id).found()?;
+    ensure_open(&meeting, now)?;
+    Ok((meeting, invitation, member))
+}
+
+/// Answers are taken until the meeting starts, unless it is cancelled.
+pub fn ensure_open(
+    meeting: &MeetingRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), LinkRefusal> {
     match MeetingStatus::from_stored(&meeting.status)? {
         MeetingStatus::Cancelled => return Err(LinkRefusal::Closed(CANCELLED)),
         MeetingStatus::Draft | MeetingStatus::Convened => {}
@@ -132,7 +141,7 @@ fn open(
     if meeting.starts_at <= now.naive_utc() {
         return Err(LinkRefusal::Closed(STARTED));
     }
-    Ok((meeting, invitation, member))
+    Ok(())
 }
 
 /// The page a link opens. Reads only.
@@ -194,15 +203,58 @@ pub fn answer(
             }
         },
     };
+    record(
+        conn,
+        notices,
+        &meeting,
+        &before,
+        Given {
+            response: answer.response,
+            mode,
+            note: None,
+            via: "link",
+        },
+    )
+    .map_err(Into::into)
+}
+
+/// An answer as it arrived: by the member's link or from their calendar.
+pub struct Given {
+    pub response: Response,
+    pub mode: Option<AttendanceMode>,
+    /// What it said beyond yes or no (a calendar's "peut-être").
+    pub note: Option<String>,
+    /// link or calendar: kept on the invitation and in the audit event.
+    pub via: &'static str,
+}
+
+/// Records an answer to an open invitation, however it came: the same
+/// answer twice changes nothing; a decline invites the substitute.
+pub fn record(
+    conn: &mut DbConn,
+    notices: &Notices,
+    meeting: &MeetingRow,
+    before: &InvitationRow,
+    given: Given,
+) -> AppResult<AnswerOutcome> {
     let mut row = before.clone();
-    row.response = answer.response.as_str().into();
-    row.mode = mode.map(|m| m.as_str().into());
-    let changed = (row.response.as_str(), row.mode.as_deref())
-        != (before.response.as_str(), before.mode.as_deref());
+    row.response = given.response.as_str().into();
+    row.mode = given.mode.map(|m| m.as_str().into());
+    row.response_note = given.note;
+    let changed = (
+        row.response.as_str(),
+        row.mode.as_deref(),
+        row.response_note.as_deref(),
+    ) != (
+        before.response.as_str(),
+        before.mode.as_deref(),
+        before.response_note.as_deref(),
+    );
     let mut substitute_invited = false;
     if changed {
         row.responded_at = Some(notices.now.naive_utc());
         row.updated_at = notices.now.naive_utc();
+        row.answered_via = Some(given.via.into());
         store::invitations::update(conn, &row)?;
         audit::record(
             conn,
@@ -213,17 +265,17 @@ pub fn answer(
                 action: "invitation.answer",
                 entity: "invitation",
                 entity_id: &row.id,
-                summary: json!({ "meeting_id": row.meeting_id, "response": row.response, "mode": row.mode, "via": "link" }),
+                summary: json!({ "meeting_id": row.meeting_id, "response": row.response, "mode": row.mode, "via": given.via }),
             },
         )?;
-        if answer.response == Response::Declined {
+        if given.response == Response::Declined {
             substitute_invited =
-                super::invitations::invite_substitute(conn, notices, &meeting, &row)?;
+                super::invitations::invite_substitute(conn, notices, meeting, &row)?;
         }
     }
     Ok(AnswerOutcome {
-        response: answer.response,
-        mode,
+        response: given.response,
+        mode: given.mode,
         responded_at: row.responded_at.map(|t| t.and_utc()),
         changed,
         substitute_invited,

@@ -69,7 +69,14 @@ pub fn staff(
             "comment": comment,
             "url": notices.url(&format!("/reunions/{}{page}", meeting.id)),
         });
-        notices.to_staff(conn, progress.folder(), meeting, &user.email, &data)?;
+        notices.to_staff(
+            conn,
+            progress.folder(),
+            meeting,
+            &user.email,
+            &data,
+            Default::default(),
+        )?;
     }
     Ok(users.len())
 }

@@ -105,7 +105,8 @@ pub fn export(
 
 /// Replaces the identity by "Membre anonymisé", erases contact details and
 /// the search key, archives the member, withdraws their answer links and
-/// erases the e-mails the outbox kept for them. Answers and attendance stay.
+/// erases the e-mails the outbox kept for them and what they wrote back.
+/// Answers and attendance stay.
 /// Idempotent.
 pub fn anonymize(
     conn: &mut DbConn,
@@ -129,7 +130,12 @@ pub fn anonymize(
     row.archived_at = row.archived_at.or(Some(now.naive_utc()));
     row.updated_at = now.naive_utc();
     store::members::update(conn, &row)?;
-    for mut invitation in store::invitations::of_member(conn, &caller.scope(), id)? {
+    let invitations = store::invitations::of_member(conn, &caller.scope(), id)?;
+    // Who wrote back and about what (replies, calendar answers, bounces).
+    let ids: Vec<String> = invitations.iter().map(|i| i.id.clone()).collect();
+    store::inbound::scrub_invitations(conn, &ids)?;
+    for mut invitation in invitations {
+        invitation.response_note = None;
         invitation.email = None;
         invitation.revoked_at = invitation.revoked_at.or(Some(now.naive_utc()));
         invitation.updated_at = now.naive_utc();

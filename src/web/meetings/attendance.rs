@@ -10,12 +10,14 @@ use askama::Template;
 use super::context::{meeting, sub_layout};
 use crate::auth::caller::need;
 use crate::domain::meetings::attendance::{self, AttendanceUpdate, Presence, Response};
+use crate::domain::meetings::invitations;
 use crate::domain::meetings::{self, MeetingStatus};
 use crate::domain::registry::memberships;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::csrf::{CsrfForm, NoFields};
 use crate::web::error::WebResult;
+use crate::web::filters;
 use crate::web::layout::{self, Layout};
 use crate::web::paths::meeting_href;
 use crate::web::session::{Staff, StaffCan};
@@ -31,6 +33,12 @@ pub struct Row {
     pub answer_badge: &'static str,
     /// "Suppléant de M. Jean DUPONT".
     pub stands_in: String,
+    /// "Réponse depuis son agenda", and what the answer said beyond yes
+    /// or no ("A répondu « peut-être »…").
+    pub via: String,
+    pub note: String,
+    /// The invitation e-mail did not arrive: why.
+    pub undelivered: String,
     pub presence: &'static str,
     /// (value, label) of the roll call's choices.
     pub choices: Vec<(&'static str, &'static str)>,
@@ -96,15 +104,30 @@ async fn rows(
         committee_id.to_owned(),
         state.clock.today(),
     );
-    let (list, seats) = state
+    let (list, seats, deliveries) = state
         .db
         .read(move |conn| {
             Ok((
                 attendance::list(conn, &scope, &mid)?,
                 memberships::memberships(conn, &scope, &cid, today, false)?,
+                invitations::statuses(conn, &scope, &mid)?,
             ))
         })
         .await?;
+    let undelivered = |invitation_id: &str| {
+        deliveries
+            .iter()
+            .find(|d| d.id == invitation_id && d.needs_action())
+            // The reason without the receiving server's own words (the
+            // invitations page has them).
+            .map(
+                |d| match d.last_error.as_deref().and_then(|r| r.split(" : ").next()) {
+                    Some(reason) => format!("Invitation non distribuée : {reason}."),
+                    None => "Invitation non distribuée.".to_owned(),
+                },
+            )
+            .unwrap_or_default()
+    };
     let name_of_seat = |seat_id: &str| {
         seats
             .iter()
@@ -142,6 +165,12 @@ async fn rows(
                     Response::Pending => "fr-badge--info",
                 },
                 stands_in: stands_in(&e.member_id),
+                via: match e.answered_via.as_deref() {
+                    Some("calendar") => "Réponse depuis son agenda".into(),
+                    _ => String::new(),
+                },
+                note: e.response_note.clone().unwrap_or_default(),
+                undelivered: undelivered(&e.invitation_id),
                 presence: e.presence.as_str(),
                 choices: choices(),
                 action: action(&e.member_id),
@@ -165,6 +194,9 @@ async fn rows(
             },
             answer_badge: "fr-badge--info",
             stands_in: stands_in(&seat.member_id),
+            via: String::new(),
+            note: String::new(),
+            undelivered: String::new(),
             presence: Presence::Unknown.as_str(),
             choices: choices(),
             action: action(&seat.member_id),

@@ -104,10 +104,11 @@ pub async fn page(
             let (status, badge) = match s.status.as_str() {
                 "sent" => ("envoyée", "fr-badge--success"),
                 "failed" => ("échec", "fr-badge--error"),
+                "undelivered" => ("non distribuée", "fr-badge--error"),
                 _ => ("en file d’envoi", "fr-badge--info"),
             };
             Delivery {
-                resend_href: (s.status == "failed" && open && convened && can_write).then(|| {
+                resend_href: (s.needs_action() && open && convened && can_write).then(|| {
                     format!(
                         "{}/invitations/{}/renvoyer",
                         meeting_href(&meeting.id),

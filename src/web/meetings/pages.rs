@@ -107,6 +107,8 @@ struct ShowPage {
     declined: usize,
     pending: usize,
     failed: usize,
+    /// Replies received by e-mail: (date, sender, subject, what was done).
+    replies: Vec<(String, String, String, String)>,
     agenda: Vec<AgendaLine>,
     agenda_form: super::agenda::ItemForm,
     agenda_errors: Errors,
@@ -121,7 +123,7 @@ pub async fn show(
     let (meeting, committee) = meeting(&state, &staff, id.into_inner()).await?;
     let (scope, mid) = (staff.caller.scope(), meeting.id.clone());
     let chair_id = meeting.chair_member_id.clone();
-    let (items, attendance, statuses, chair) = state
+    let (items, attendance, statuses, chair, replies) = state
         .db
         .read(move |conn| {
             let chair = match chair_id {
@@ -133,6 +135,7 @@ pub async fn show(
                 meetings::attendance::list(conn, &scope, &mid)?,
                 meetings::invitations::statuses(conn, &scope, &mid)?,
                 chair,
+                crate::domain::inbox::replies(conn, &scope, &mid)?,
             ))
         })
         .await?;
@@ -169,7 +172,18 @@ pub async fn show(
         accepted: attendance.counts.accepted,
         declined: attendance.counts.declined,
         pending: attendance.counts.pending,
-        failed: statuses.iter().filter(|s| s.status == "failed").count(),
+        failed: statuses.iter().filter(|s| s.needs_action()).count(),
+        replies: replies
+            .into_iter()
+            .map(|r| {
+                (
+                    crate::french::date_time(r.handled_at),
+                    r.sender.unwrap_or_else(|| "expéditeur inconnu".into()),
+                    r.subject.unwrap_or_else(|| "(sans objet)".into()),
+                    r.outcome,
+                )
+            })
+            .collect(),
         agenda: AgendaLine::of_all(&meeting.id, items, editable && can_write),
         agenda_form: super::agenda::ItemForm::default(),
         agenda_errors: Errors::default(),

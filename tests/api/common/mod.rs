@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod imap;
+pub mod mail_samples;
 pub mod smtp;
 
 use actix_service::boxed::{self, BoxService};

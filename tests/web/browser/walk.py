@@ -9,7 +9,8 @@ committee with a titular and a substitute, a meeting with four agenda
 items, invites, opens one invitation's link from the e-mail the SMTP
 server received and answers it, sees the answer on the attendance page,
 does the roll call (one row saved by htmx, then the whole list), marks
-the meeting held, signs out. On the way: a stale save is shown as such
+the meeting held; convenes a second meeting whose calendar answer and
+bounce come back through the IMAP server (steps_mailbox); signs out. On the way: a stale save is shown as such
 and loses nothing, a reader sees no write button and a forged POST of
 theirs is refused, another structure's record is a 404 page, a form
 without its CSRF token is refused, a disabled user's session ends at the
@@ -29,6 +30,7 @@ from playwright.sync_api import sync_playwright
 
 import steps_actions
 import steps_admin
+import steps_mailbox
 import steps_minutes
 from common import (ADMIN_EMAIL, ADMIN_PASSWORD, BASE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, REGISTRY_CSV, SHOTS,
                     api, axe_counts, created, expect, fail, login, look, member_id, ok, one_h1_and_title,
@@ -303,6 +305,7 @@ def main():
             browser=browser, context=context, page=page, admin=admin, sec=sec, users=users, people=people,
             committee_url=committee_url, committee_id=committee_url.rsplit("/", 1)[1],
             meeting_url=meeting_url, meeting_id=meeting_url.rsplit("/", 1)[1])
+        steps_mailbox.run(walk)
         steps_minutes.run(walk)
         steps_actions.run(walk)
         steps_admin.run(walk)

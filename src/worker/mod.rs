@@ -3,7 +3,10 @@
 //! atomically, sends them, marks them sent, and on failure puts them back
 //! with exponential backoff until they are given up as `failed`. State
 //! lives in the database, so a restart resumes where the last run stopped.
-//! It also sends the automatic reminders when they fall due.
+//! It also sends the automatic reminders when they fall due. Beside it,
+//! `inbox` reads the mail that comes back.
+
+pub mod inbox;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +42,8 @@ pub struct Worker {
     state: AppState,
     transport: Transport,
     from: Mailbox,
+    /// The envelope sender when a mailbox is read: bounces come back there.
+    return_path: Option<lettre::Address>,
     claim: String,
 }
 
@@ -59,10 +64,20 @@ impl Worker {
             .mail_from
             .parse()
             .map_err(|e| format!("CLU_MAIL_FROM invalide : {e}"))?;
+        let return_path = match &state.mailbox {
+            Some(mailbox) => Some(
+                mailbox
+                    .address
+                    .parse()
+                    .map_err(|e| format!("imap_address invalide : {e}"))?,
+            ),
+            None => None,
+        };
         Ok(Self {
             state,
             transport,
             from,
+            return_path,
             claim: store::new_id(),
         })
     }
@@ -85,7 +100,11 @@ impl Worker {
             let outcomes: Vec<AppResult<Outcome>> = futures_util::stream::iter(batch)
                 .map(|row| async move {
                     let result = match message::build(&row, &self.from) {
-                        Ok(message) => self.transport.send(message).await,
+                        Ok(message) => {
+                            self.transport
+                                .send(message, self.return_path.as_ref())
+                                .await
+                        }
                         Err(err) => Err(err),
                     };
                     self.record(&row, result).await

@@ -9,7 +9,11 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
-const DEFAULTS: &str = include_str!("../config/default.toml");
+pub mod mailbox;
+
+pub use mailbox::{ImapSettings, ImapTls};
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
 
 /// Longest lifetime accepted for an access token.
 pub const MAX_TOKEN_TTL_SECONDS: i64 = 3600;
@@ -67,6 +71,22 @@ pub struct Settings {
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in, used or not.
     pub session_max_hours: i64,
+    // The mailbox clu reads (src/config/mailbox.rs).
+    #[serde(default)]
+    pub imap_url: Option<String>,
+    #[serde(default)]
+    pub imap_user: Option<String>,
+    #[serde(default)]
+    pub imap_password: Option<Secret>,
+    #[serde(default)]
+    pub imap_address: Option<String>,
+    pub imap_folder: String,
+    pub imap_done_folder: String,
+    pub imap_poll_seconds: u64,
+    #[serde(default)]
+    pub imap_ca_file: Option<PathBuf>,
+    /// A calendar alarm this many hours before the meeting (0: none).
+    pub calendar_alarm_hours: i64,
 }
 
 /// Where the settings could not be read, in words an operator can act on.
@@ -208,6 +228,12 @@ impl Settings {
         }
         self.database_target()?;
         self.validate_web()?;
+        self.imap()?;
+        if !(0..=24 * 7).contains(&self.calendar_alarm_hours) {
+            return Err(ConfigError::Invalid(
+                "calendar_alarm_hours doit être compris entre 0 et 168".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -236,10 +262,10 @@ pub fn parse_database_url(url: &str) -> Result<DatabaseTarget, ConfigError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    pub(super) fn with(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let mut figment = Settings::figment(None);
         for (key, value) in pairs {
             figment = figment.merge((*key, *value));
