@@ -66,6 +66,7 @@ fn large_meeting() -> CompteRendu {
                 function: Some("Secrétaire Général".into()),
             }),
             agenda: agenda.clone(),
+            annexes: Vec::new(),
         },
         document_date: "8 avril 2024".into(),
         participants: (0..150).map(person).collect(),

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod agenda;
+pub mod annexes;
 pub mod audit;
 pub mod auth;
 mod caller;
@@ -47,6 +48,7 @@ use crate::error::AppError;
         (name = "users", description = "Staff accounts"),
         (name = "registry", description = "Organizations, members, committees and memberships"),
         (name = "meetings", description = "Meetings, their lifecycle and agenda"),
+        (name = "annexes", description = "Files attached to a meeting or its agenda items"),
         (name = "invitations", description = "Invitations, reminders and attendance"),
         (name = "rsvp", description = "Answering an invitation by its link, without an account"),
         (name = "actions", description = "The action plan followed across meetings"),
@@ -187,6 +189,14 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(agenda::create)
             .service(agenda::update)
             .service(agenda::remove)
+            .service(annexes::reorder)
+            .service(annexes::add_to_item)
+            .service(annexes::add_to_meeting)
+            .service(annexes::list)
+            .service(annexes::dossier)
+            .service(annexes::content)
+            .service(annexes::update)
+            .service(annexes::remove)
             .service(invitations::invite)
             .service(invitations::list)
             .service(invitations::remind)
@@ -239,6 +249,8 @@ pub fn probes(config: &mut ServiceConfig) {
 pub fn pages(config: &mut ServiceConfig) {
     config
         .service(rsvp::page)
+        .service(rsvp::annex)
+        .service(rsvp::dossier)
         .service(rsvp::answer_form)
         .service(verify::verify);
 }

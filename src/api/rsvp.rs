@@ -4,7 +4,7 @@
 //! credential, so pages are neither cached nor referred.
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, post, route, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, route, web};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -105,6 +105,66 @@ pub async fn page(
     } else {
         response
     })
+}
+
+/// An annex of the meeting, for the member holding the link.
+#[utoipa::path(tag = "rsvp", params(("token" = String, Path, description = "The signed link"), ("annex" = String, Path, description = "The annex")), responses(
+    (status = 200, description = "The file, `Content-Disposition: attachment`", content_type = "application/octet-stream"),
+    (status = 400, description = "Forged or unknown link", content_type = "text/html"),
+    (status = 404, description = "No such annex for this meeting", content_type = "text/html"),
+    (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
+))]
+#[get("/rsvp/{token}/annexes/{annex}")]
+pub async fn annex(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (token, id) = path.into_inner();
+    let (keys, now) = (state.keys.clone(), state.clock.now());
+    let found = state
+        .db
+        .read(move |conn| Ok(rsvp::annex(conn, &keys, now, &token, &id)))
+        .await?;
+    Ok(match found {
+        Ok(annex) => {
+            let mut response = crate::service::annexes::download(&state, &annex);
+            response.headers_mut().insert(
+                actix_web::http::header::REFERRER_POLICY,
+                actix_web::http::header::HeaderValue::from_static("no-referrer"),
+            );
+            response
+        }
+        Err(refusal) => refusal_page(&state, &refusal),
+    })
+}
+
+/// The dossier de séance (convocation, agenda, annexes, manifest) for the
+/// member holding the link.
+#[utoipa::path(tag = "rsvp", params(("token" = String, Path, description = "The signed link")), responses(
+    (status = 200, description = "A ZIP, `Content-Disposition: attachment`", content_type = "application/zip"),
+    (status = 400, description = "Forged or unknown link", content_type = "text/html"),
+    (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
+))]
+#[get("/rsvp/{token}/dossier.zip")]
+pub async fn dossier(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (keys, now, token) = (state.keys.clone(), state.clock.now(), token.into_inner());
+    let holder = state
+        .db
+        .read(move |conn| Ok(rsvp::holder(conn, &keys, now, &token)))
+        .await?;
+    match holder {
+        Ok((structure_id, meeting_id, member_id)) => {
+            let who = crate::service::dossier::For::Member {
+                structure_id,
+                member_id,
+            };
+            crate::service::dossier::download(&state, meeting_id, who).await
+        }
+        Err(refusal) => Ok(refusal_page(&state, &refusal)),
+    }
 }
 
 /// The page's form.

@@ -50,7 +50,7 @@ pub async fn verify(
         ),
         Err(AppError::NotFound) => (
             StatusCode::NOT_FOUND,
-            json!({"found": false, "sha256": wanted, "structure_name": null, "committee_name": null, "meeting_date": null, "revision": null, "format": null, "signer": null, "signed_at": null}),
+            json!({"found": false, "sha256": wanted, "structure_name": null, "committee_name": null, "meeting_date": null, "revision": null, "format": null, "signer": null, "signed_at": null, "annex_name": null}),
         ),
         Err(err) => return Err(err),
     };

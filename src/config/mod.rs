@@ -87,6 +87,9 @@ pub struct Settings {
     pub imap_ca_file: Option<PathBuf>,
     /// A calendar alarm this many hours before the meeting (0: none).
     pub calendar_alarm_hours: i64,
+    /// The largest annex, and all of a meeting's annexes, in MB.
+    pub annex_max_file_mb: u64,
+    pub annex_max_meeting_mb: u64,
 }
 
 /// Where the settings could not be read, in words an operator can act on.
@@ -229,6 +232,15 @@ impl Settings {
         self.database_target()?;
         self.validate_web()?;
         self.imap()?;
+        if !(1..=200).contains(&self.annex_max_file_mb)
+            || !(self.annex_max_file_mb..=10_000).contains(&self.annex_max_meeting_mb)
+        {
+            return Err(ConfigError::Invalid(
+                "annex_max_file_mb doit être compris entre 1 et 200, et annex_max_meeting_mb \
+                 entre annex_max_file_mb et 10000"
+                    .into(),
+            ));
+        }
         if !(0..=24 * 7).contains(&self.calendar_alarm_hours) {
             return Err(ConfigError::Invalid(
                 "calendar_alarm_hours doit être compris entre 0 et 168".into(),

@@ -152,6 +152,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A file's bytes, once however often it is attached.
+    annex_contents (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        media_type -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    annex_chunks (sha256, seq) {
+        sha256 -> Text,
+        seq -> Integer,
+        bytes -> Binary,
+    }
+}
+
+diesel::table! {
+    /// A file attached to a meeting, or to one of its agenda items.
+    annexes (id) {
+        id -> Text,
+        structure_id -> Text,
+        meeting_id -> Text,
+        agenda_item_id -> Nullable<Text>,
+        position -> Integer,
+        file_name -> Text,
+        sha256 -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     invitations (id) {
         id -> Text,
         structure_id -> Text,
@@ -310,6 +343,8 @@ diesel::joinable!(users -> structures (structure_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
 diesel::joinable!(agenda_items -> meetings (meeting_id));
 diesel::joinable!(invitations -> meetings (meeting_id));
+diesel::joinable!(annexes -> annex_contents (sha256));
+diesel::joinable!(annex_chunks -> annex_contents (sha256));
 diesel::joinable!(invitations -> members (member_id));
 diesel::joinable!(meetings -> committees (committee_id));
 diesel::joinable!(members -> organizations (organization_id));
@@ -331,6 +366,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     agenda_items,
     invitations,
     inbound_messages,
+    annex_contents,
+    annex_chunks,
+    annexes,
     outbox,
     actions,
     action_meetings,

@@ -2,6 +2,8 @@
 //! structure, registry, agenda, attendance, minutes, signed — loaded
 //! through the same domain functions the API uses.
 
+mod annexes;
+
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 
@@ -318,6 +320,7 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             )?;
             agenda_ids.push(item.id);
         }
+        annexes::attach(conn, &secretariat, now, &agenda_ids[2], &agenda_ids[3])?;
         // Convened by letter and telephone: no e-mail went out from clu.
         let mut row = store::meetings::find(conn, &scope, &meeting.id).found()?;
         row.status = MeetingStatus::Convened.as_str().into();

@@ -58,6 +58,22 @@ pub struct AgendaEntry {
     pub annex_label: Option<String>,
 }
 
+/// A file attached to the meeting, as members and documents see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnexEntry {
+    pub id: String,
+    /// 1, 2, 3… in the order they are listed.
+    pub number: String,
+    /// The agenda item's number, when it is an item's.
+    pub item: Option<String>,
+    pub file_name: String,
+    /// "PDF", "tableur OpenDocument"…
+    pub type_label: String,
+    /// "1,2 Mo".
+    pub size_label: String,
+    pub sha256: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MeetingContext {
     pub structure: StructureContext,
@@ -65,6 +81,9 @@ pub struct MeetingContext {
     pub meeting: MeetingText,
     pub chair: Option<ChairContext>,
     pub agenda: Vec<AgendaEntry>,
+    /// In agenda order, the meeting's own documents last.
+    #[serde(default)]
+    pub annexes: Vec<AnnexEntry>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -146,3 +146,32 @@ mod tests {
         assert_eq!(paris_instant("2026-12-08", "25:00"), None);
     }
 }
+
+/// A file's size as French readers write it: "850 octets", "12 ko", "1,2 Mo".
+pub fn file_size(bytes: i64) -> String {
+    const KB: f64 = 1024.0;
+    let size = bytes as f64;
+    if size < KB {
+        format!("{bytes}\u{a0}octets")
+    } else if size < KB * KB {
+        format!("{}\u{a0}ko", (size / KB).round())
+    } else {
+        let tenths = (size / KB / KB * 10.0).round();
+        if tenths % 10.0 == 0.0 {
+            format!("{}\u{a0}Mo", tenths / 10.0)
+        } else {
+            format!("{:.1}\u{a0}Mo", tenths / 10.0).replace('.', ",")
+        }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn sizes_in_french() {
+        assert_eq!(super::file_size(850), "850\u{a0}octets");
+        assert_eq!(super::file_size(12 * 1024 + 300), "12\u{a0}ko");
+        assert_eq!(super::file_size(1_258_291), "1,2\u{a0}Mo");
+        assert_eq!(super::file_size(20 * 1024 * 1024), "20\u{a0}Mo");
+    }
+}

@@ -4,7 +4,9 @@
 //! step here is one domain call in one transaction, and nothing slow runs
 //! while a connection or SQLite's writer turn is held.
 
+pub mod annexes;
 pub mod auth;
+pub mod dossier;
 pub mod minutes;
 
 use std::sync::Arc;

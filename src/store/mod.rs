@@ -2,6 +2,7 @@
 //! domain layer can compose them inside one transaction.
 
 pub mod actions;
+pub mod annexes;
 pub mod audit;
 pub mod committees;
 pub mod inbound;

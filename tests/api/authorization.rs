@@ -33,6 +33,10 @@ fn public(method: &str, path: &str) -> bool {
             | ("get", "/healthz")
             | ("get", "/readyz")
             | ("get" | "head" | "post", "/rsvp/{token}")
+            | (
+                "get",
+                "/rsvp/{token}/annexes/{annex}" | "/rsvp/{token}/dossier.zip"
+            )
             | ("post", "/api/v1/rsvp/{token}")
             | ("get", "/verify/{sha256}")
     )
@@ -105,6 +109,18 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
         .await
         .json(),
     );
+    let annex = app
+        .upload(
+            &format!("/api/v1/meetings/{meeting}/annexes"),
+            sec,
+            "bilan.txt",
+            b"Bilan",
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("annex")
+        .to_owned();
     let invitation = first(
         app.get(&format!("/api/v1/meetings/{meeting}/invitations"), sec)
             .await
@@ -150,6 +166,7 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
     let id_for = |path: &str| -> String {
         let kind = path
             .trim_start_matches("/api/v1/")
+            .trim_start_matches('/')
             .split('/')
             .next()
             .unwrap_or_default();
@@ -163,6 +180,7 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
             "meetings" => meeting.clone(),
             "agenda-items" => agenda_item.clone(),
             "invitations" => invitation.clone(),
+            "annexes" => annex.clone(),
             "actions" => action.clone(),
             "indicators" => indicator.clone(),
             other => panic!("the matrix has no record for /{other}/{{id}}: add one"),
@@ -207,6 +225,7 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
             path = path
                 .replace("{member_id}", &fixture.titulars[2])
                 .replace("{token}", &token)
+                .replace("{annex}", &annex)
                 .replace("{sha256}", &"0".repeat(64));
             let verb = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let mut request = TestRequest::default().method(verb).uri(&path);

@@ -5,6 +5,7 @@
 mod common;
 
 mod actions;
+mod annexes;
 mod auth;
 mod authorization;
 mod cli;

@@ -18,6 +18,7 @@ on_both_backends!(
     the_password_asked_at_signing_is_throttled_and_audited,
     a_corrupt_letterhead_fails_instead_of_printing_none,
     signed_minutes_are_distributed_with_the_pdf,
+    signed_minutes_freeze_their_annexes,
 );
 
 fn sha256(bytes: &[u8]) -> String {
@@ -642,4 +643,87 @@ async fn signed_minutes_are_distributed_with_the_pdf(backend: Backend) {
             .iter()
             .all(|r| r["status"] == "sent" && r["sent_at"].is_string())
     );
+}
+
+/// The annexes are part of what was signed: once the compte-rendu is,
+/// they can be neither added, renamed nor deleted.
+async fn signed_minutes_freeze_their_annexes(backend: Backend) {
+    let scene = scene(backend).await;
+    let annex = scene
+        .app
+        .upload(
+            &format!("/api/v1/agenda-items/{}/annexes", scene.items[0]),
+            &scene.sec,
+            "indicateurs.csv",
+            "Indicateur;Résultat\nAccueil;87\n".as_bytes(),
+        )
+        .await
+        .assert_status(201)
+        .json();
+    let id = annex["id"].as_str().expect("id");
+    let sha = annex["sha256"].as_str().expect("sha256");
+    scene.signed("").await;
+    // The signed documents list it by its fingerprint, which /verify knows.
+    let markdown = scene.document("md", "").await.assert_status(200).text();
+    assert!(
+        markdown.contains("## Pièces annexées") && markdown.contains(sha),
+        "{markdown}"
+    );
+    let html = scene.document("html", "").await.assert_status(200).text();
+    assert!(html.contains(sha) && html.contains("indicateurs.csv"));
+    let pdf = scene.document("pdf", "").await;
+    assert!(pdf.assert_status(200).body.starts_with(b"%PDF"));
+    let verified = scene
+        .app
+        .request(
+            actix_web::http::Method::GET,
+            &format!("/verify/{sha}"),
+            None,
+            None,
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(verified["format"], "annexe");
+    assert_eq!(verified["annex_name"], "indicateurs.csv");
+    assert_eq!(verified["revision"], 1);
+    let added = scene
+        .app
+        .upload(
+            &format!("/api/v1/meetings/{}/annexes", scene.meeting),
+            &scene.sec,
+            "tard.txt",
+            b"Trop tard",
+        )
+        .await;
+    assert!(
+        added.assert_problem(409)["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("signé")
+    );
+    scene
+        .app
+        .patch(
+            &format!("/api/v1/annexes/{id}"),
+            &scene.sec,
+            json!({"file_name": "autre.csv"}),
+        )
+        .await
+        .assert_problem(409);
+    scene
+        .app
+        .delete(&format!("/api/v1/annexes/{id}"), &scene.sec)
+        .await
+        .assert_problem(409);
+    let list = scene
+        .app
+        .get(
+            &format!("/api/v1/meetings/{}/annexes", scene.meeting),
+            &scene.reader,
+        )
+        .await
+        .json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["file_name"], "indicateurs.csv");
 }

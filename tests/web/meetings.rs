@@ -5,7 +5,9 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use crate::browse::{Browser, attribute, location, select};
+use actix_web::test::TestRequest;
+
+use crate::browse::{Browser, attribute, location, plain, select, select_attr};
 use crate::common::fixtures::{self, Committee};
 use crate::common::{Backend, TestApp};
 
@@ -523,4 +525,129 @@ async fn the_mail_that_came_back_shows_on_the_meeting_pages() {
     );
     let html = browser.get("/tableau-de-bord").await.text();
     assert!(html.contains("1 invitation non distribuée"), "{html}");
+}
+
+/// The annex form as a browser sends it: the token, the item, the file.
+fn annex_form(uri: &str, csrf: &str, item: &str, name: &str, bytes: &[u8]) -> TestRequest {
+    let boundary = "----clu-annexe";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"point\"\r\n\r\n{item}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    TestRequest::post()
+        .uri(uri)
+        .insert_header((
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        ))
+        .set_payload(body)
+}
+
+/// Annexes on the meeting's page: added to an item with the plain file
+/// field, listed with their type and size, downloaded, refused with the
+/// reason next to the field, deleted; a reader sees no form.
+#[actix_web::test]
+async fn annexes_are_added_listed_downloaded_and_deleted_on_the_meeting_page() {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let (fixture, meeting) = scene(&app).await;
+    let mut browser = Browser::signed_in(&app, &fixture.secretariat_email).await;
+    let page = format!("/reunions/{meeting}");
+    let html = browser.get(&page).await.text();
+    assert!(
+        html.contains("Aucune annexe."),
+        "the empty list says what to do"
+    );
+    let items = select_attr(&html, "#annexe-point option", "value");
+    assert_eq!(items.len(), 4, "the meeting and its three items: {items:?}");
+    let csv = "Indicateur;Résultat\nAccueil;87\n".as_bytes();
+    let csrf = browser.csrf.clone();
+    let added = browser
+        .send(annex_form(
+            &format!("{page}/annexes"),
+            &csrf,
+            &items[2],
+            "indicateurs.csv",
+            csv,
+        ))
+        .await;
+    let html = browser.follow(&added).await.text();
+    assert!(
+        plain(html.clone()).contains("Annexe « indicateurs.csv » ajoutée."),
+        "{html}"
+    );
+    let rows = select(&html, "#annexes + .fr-table tbody tr");
+    assert_eq!(rows.len(), 1);
+    assert!(
+        rows[0].contains("Point 2") && rows[0].contains("tableau CSV"),
+        "{}",
+        rows[0]
+    );
+    let href = select_attr(&html, "#annexes + .fr-table tbody a", "href")[0].clone();
+    let download = browser.get(&href).await;
+    download.assert_status(200);
+    assert_eq!(download.body, csv);
+    assert!(
+        download
+            .headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment")),
+    );
+
+    // An HTML page is refused, the reason next to the field, nothing kept.
+    let csrf = browser.csrf.clone();
+    let refused = browser
+        .send(annex_form(
+            &format!("{page}/annexes"),
+            &csrf,
+            "",
+            "page.pdf",
+            b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+        ))
+        .await;
+    refused.assert_status(422);
+    let html = refused.text();
+    assert_eq!(
+        attribute(&html, "#annexe-fichier", "aria-describedby").as_deref(),
+        Some("annexe-fichier-erreur")
+    );
+    assert!(select(&html, "#annexe-fichier-erreur")[0].contains("Type de fichier refusé"));
+    assert_eq!(select(&html, "#annexes + .fr-table tbody tr").len(), 1);
+
+    // Without its token, the form is refused before the file is read.
+    let forged = browser
+        .send(annex_form(
+            &format!("{page}/annexes"),
+            "faux",
+            "",
+            "a.txt",
+            b"texte",
+        ))
+        .await;
+    forged.assert_status(403);
+
+    let remove = select_attr(&html, "#annexes + .fr-table form", "action")[0].clone();
+    let removed = browser.submit(&remove, &[]).await;
+    let html = browser.follow(&removed).await.text();
+    assert!(html.contains("Aucune annexe."), "{html}");
+
+    let (_, _) = app
+        .user(
+            &fixture.admin,
+            &fixture.structure,
+            "reader",
+            "lecteur@clu.test",
+        )
+        .await;
+    let mut reader = Browser::signed_in(&app, "lecteur@clu.test").await;
+    let html = reader.get(&page).await.text();
+    assert!(
+        select(&html, "#annexe-fichier").is_empty(),
+        "a reader has no form"
+    );
 }

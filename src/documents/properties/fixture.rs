@@ -222,6 +222,7 @@ pub(super) fn document(texts: &[String], shape: Shape) -> CompteRendu {
                 function: t.some(),
             }),
             agenda,
+            annexes: Vec::new(),
         },
         document_date: t.text(),
         has_remote: participants.iter().any(|p| p.remote),

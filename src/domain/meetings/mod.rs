@@ -3,6 +3,8 @@
 //! them and the print models of letters and pages.
 
 pub mod agenda;
+pub mod annex_files;
+pub mod annexes;
 pub mod attendance;
 pub mod convocation;
 pub mod invitations;

@@ -5,8 +5,8 @@
 use super::status::MeetingMode;
 use crate::db::DbConn;
 pub use crate::documents::model::{
-    AgendaEntry, CaseOfficerContext, ChairContext, CommitteeContext, MeetingContext, MeetingText,
-    MemberContext, StructureContext,
+    AgendaEntry, AnnexEntry, CaseOfficerContext, ChairContext, CommitteeContext, MeetingContext,
+    MeetingText, MemberContext, StructureContext,
 };
 use crate::domain::Found;
 use crate::domain::registry::gdpr::ANONYMIZED_NAME;
@@ -65,7 +65,24 @@ pub fn meeting_context(conn: &mut DbConn, meeting: &MeetingRow) -> AppResult<Mee
         }
         None => None,
     };
-    let agenda = store::meetings::items(conn, &meeting.id)?
+    let items = store::meetings::items(conn, &meeting.id)?;
+    let annexes = store::annexes::of_meeting(conn, &meeting.id)?
+        .into_iter()
+        .enumerate()
+        .map(|(index, (row, content, _))| AnnexEntry {
+            number: (index + 1).to_string(),
+            item: items
+                .iter()
+                .position(|i| Some(&i.id) == row.agenda_item_id.as_ref())
+                .map(|index| (index + 1).to_string()),
+            id: row.id,
+            file_name: row.file_name,
+            type_label: super::annex_files::type_label(&content.media_type).to_owned(),
+            size_label: french::file_size(content.size),
+            sha256: content.sha256,
+        })
+        .collect();
+    let agenda = items
         .into_iter()
         .enumerate()
         .map(|(index, item)| AgendaEntry {
@@ -111,5 +128,6 @@ pub fn meeting_context(conn: &mut DbConn, meeting: &MeetingRow) -> AppResult<Mee
         },
         chair,
         agenda,
+        annexes,
     })
 }

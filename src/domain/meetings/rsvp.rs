@@ -144,6 +144,38 @@ pub fn ensure_open(
     Ok(())
 }
 
+/// Whose link it is: (structure, meeting, member), while it is good.
+pub fn holder(
+    conn: &mut DbConn,
+    keys: &TokenKeys,
+    now: chrono::DateTime<chrono::Utc>,
+    token: &str,
+) -> Result<(String, String, String), LinkRefusal> {
+    let (meeting, invitation, _) = open(conn, keys, now, token)?;
+    Ok((meeting.structure_id, meeting.id, invitation.member_id))
+}
+
+/// An annex of the link's meeting, while the link is good (until the
+/// meeting starts). Reads only.
+pub fn annex(
+    conn: &mut DbConn,
+    keys: &TokenKeys,
+    now: chrono::DateTime<chrono::Utc>,
+    token: &str,
+    annex_id: &str,
+) -> Result<super::annexes::Annex, LinkRefusal> {
+    let (meeting, _, _) = open(conn, keys, now, token)?;
+    let annex = super::annexes::get(
+        conn,
+        &Scope::Structure(meeting.structure_id.clone()),
+        annex_id,
+    )?;
+    if annex.meeting_id != meeting.id {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(annex)
+}
+
 /// The page a link opens. Reads only.
 pub fn page(
     conn: &mut DbConn,

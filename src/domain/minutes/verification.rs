@@ -24,6 +24,9 @@ pub struct Verification {
     /// "8 avril 2024 à 10h12".
     pub signed_at: Option<String>,
     pub signed_at_utc: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the fingerprint is an annex's: its file name, as listed in
+    /// the signed compte-rendu.
+    pub annex_name: Option<String>,
 }
 
 pub fn verify(conn: &mut DbConn, sha256: &str) -> AppResult<Verification> {
@@ -31,22 +34,38 @@ pub fn verify(conn: &mut DbConn, sha256: &str) -> AppResult<Verification> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
-    let document = store::minutes::by_fingerprint(conn, &sha256)?.ok_or(AppError::NotFound)?;
-    let scope = Scope::Structure(document.structure_id.clone());
-    let meeting = store::meetings::find(conn, &scope, &document.meeting_id).found()?;
+    let Signed {
+        structure_id,
+        meeting_id,
+        revision,
+        format,
+        annex_name,
+    } = match store::minutes::by_fingerprint(conn, &sha256)? {
+        Some(document) => Signed {
+            structure_id: document.structure_id,
+            meeting_id: document.meeting_id,
+            revision: document.revision,
+            format: document.format,
+            annex_name: None,
+        },
+        None => signed_annex(conn, &sha256)?.ok_or(AppError::NotFound)?,
+    };
+    let scope = Scope::Structure(structure_id.clone());
+    let meeting = store::meetings::find(conn, &scope, &meeting_id).found()?;
     let committee = store::committees::find(conn, &scope, &meeting.committee_id).found()?;
-    let structure = store::structures::find(conn, &scope, &document.structure_id).found()?;
-    let minutes = store::minutes::revision(conn, &meeting.id, document.revision)?
-        .ok_or(AppError::NotFound)?;
+    let structure = store::structures::find(conn, &scope, &structure_id).found()?;
+    let minutes =
+        store::minutes::revision(conn, &meeting.id, revision)?.ok_or(AppError::NotFound)?;
     let signed_at = minutes.signed_at.map(|t| t.and_utc());
     Ok(Verification {
+        annex_name,
         found: true,
         sha256,
-        format: Some(document.format),
+        format: Some(format),
         structure_name: Some(structure.name),
         committee_name: Some(committee.name),
         meeting_date: Some(crate::french::long_date_of(meeting.starts_at.and_utc())),
-        revision: Some(document.revision),
+        revision: Some(revision),
         signer: minutes.signer_name,
         signed_at: signed_at.map(|t| {
             format!(
@@ -57,4 +76,35 @@ pub fn verify(conn: &mut DbConn, sha256: &str) -> AppResult<Verification> {
         }),
         signed_at_utc: signed_at,
     })
+}
+
+/// What a fingerprint was found as: a signed document, or an annex.
+struct Signed {
+    structure_id: String,
+    meeting_id: String,
+    revision: i32,
+    format: String,
+    annex_name: Option<String>,
+}
+
+/// An annex with this fingerprint listed in a signed compte-rendu: the
+/// first revision signed after it was attached (annexes are frozen once
+/// signed).
+fn signed_annex(conn: &mut DbConn, sha256: &str) -> AppResult<Option<Signed>> {
+    for annex in store::annexes::with_content(conn, sha256)? {
+        let signed = store::minutes::revisions(conn, &annex.meeting_id)?
+            .into_iter()
+            .filter(|m| m.signed_at.is_some_and(|at| at >= annex.created_at))
+            .min_by_key(|m| m.revision);
+        if let Some(minutes) = signed {
+            return Ok(Some(Signed {
+                structure_id: annex.structure_id,
+                meeting_id: annex.meeting_id,
+                revision: minutes.revision,
+                format: "annexe".to_owned(),
+                annex_name: Some(annex.file_name),
+            }));
+        }
+    }
+    Ok(None)
 }

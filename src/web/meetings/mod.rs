@@ -2,6 +2,7 @@
 //! the invitations and their delivery, the answers and the roll call.
 
 mod agenda;
+mod annexes;
 mod attendance;
 pub mod context;
 mod edit;
@@ -73,6 +74,16 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/reunions/{id}/annuler", web::get().to(pages::cancel_form))
         .route("/reunions/{id}/annuler", web::post().to(pages::cancel))
         .route("/reunions/{id}/tenue", web::post().to(attendance::hold))
+        .route("/reunions/{id}/annexes", web::post().to(annexes::upload))
+        .route("/reunions/{id}/dossier", web::get().to(annexes::dossier))
+        .route(
+            "/reunions/{id}/annexes/{annex}",
+            web::get().to(annexes::download),
+        )
+        .route(
+            "/reunions/{id}/annexes/{annex}/supprimer",
+            web::post().to(annexes::remove),
+        )
         .route("/reunions/{id}/ordre-du-jour", web::post().to(agenda::add))
         .route(
             "/reunions/{id}/ordre-du-jour/{item}/modifier",

@@ -110,6 +110,7 @@ struct ShowPage {
     /// Replies received by e-mail: (date, sender, subject, what was done).
     replies: Vec<(String, String, String, String)>,
     agenda: Vec<AgendaLine>,
+    annexes: super::annexes::Section,
     agenda_form: super::agenda::ItemForm,
     agenda_errors: Errors,
     can_write: bool,
@@ -120,10 +121,21 @@ pub async fn show(
     staff: Staff,
     id: web::Path<String>,
 ) -> WebResult<HttpResponse> {
-    let (meeting, committee) = meeting(&state, &staff, id.into_inner()).await?;
+    render(&state, &staff, id.into_inner(), None).await
+}
+
+/// The meeting's page; with `annex_error`, the upload refused, said next
+/// to its field (422).
+pub(super) async fn render(
+    state: &AppState,
+    staff: &Staff,
+    id: String,
+    annex_error: Option<String>,
+) -> WebResult<HttpResponse> {
+    let (meeting, committee) = meeting(state, staff, id).await?;
     let (scope, mid) = (staff.caller.scope(), meeting.id.clone());
     let chair_id = meeting.chair_member_id.clone();
-    let (items, attendance, statuses, chair, replies) = state
+    let (items, attendance, statuses, chair, replies, annexes) = state
         .db
         .read(move |conn| {
             let chair = match chair_id {
@@ -136,6 +148,7 @@ pub async fn show(
                 meetings::invitations::statuses(conn, &scope, &mid)?,
                 chair,
                 crate::domain::inbox::replies(conn, &scope, &mid)?,
+                meetings::annexes::list(conn, &scope, &mid)?,
             ))
         })
         .await?;
@@ -151,7 +164,7 @@ pub async fn show(
                 .iter()
                 .map(|(a, b)| (a.as_str(), b.as_str()))
                 .collect();
-            Layout::staff(&staff, &meeting.title, Nav::Meetings, &trail)
+            Layout::staff(staff, &meeting.title, Nav::Meetings, &trail)
         },
         href: meeting_href(&meeting.id),
         committee_href: committee_href(&committee.id),
@@ -184,12 +197,24 @@ pub async fn show(
                 )
             })
             .collect(),
+        annexes: super::annexes::Section::new(
+            state,
+            &meeting,
+            &items,
+            annexes,
+            can_write,
+            annex_error.clone(),
+        ),
         agenda: AgendaLine::of_all(&meeting.id, items, editable && can_write),
         agenda_form: super::agenda::ItemForm::default(),
         agenda_errors: Errors::default(),
         can_write,
     };
-    Ok(layout::ok(&page)?)
+    let status = match annex_error {
+        Some(_) => actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        None => actix_web::http::StatusCode::OK,
+    };
+    Ok(layout::page(status, &page)?)
 }
 
 #[derive(Template)]

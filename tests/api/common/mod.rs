@@ -415,6 +415,38 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Uploads a file as `multipart/form-data` in the field `file`, its
+    /// name given as the `filename*` parameter (UTF-8, percent-encoded).
+    pub async fn upload(&self, path: &str, token: &str, file_name: &str, bytes: &[u8]) -> Response {
+        let boundary = "clu-test-7d1f0a";
+        let encoded: String = file_name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''{encoded}\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = TestRequest::post()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header((
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .set_payload(body);
+        self.send(req).await
+    }
+
     /// Creates through the API and returns the new record's id.
     pub async fn create(&self, path: &str, token: &str, body: Value) -> String {
         let response = self.post(path, token, body).await;

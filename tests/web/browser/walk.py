@@ -6,7 +6,7 @@ administrator. Seeds the structures and their accounts through the JSON
 API, then drives Debian's chromium as the secrétariat does: signs in,
 imports the Haute-Marne registry CSV (dry run, then for real), creates a
 committee with a titular and a substitute, a meeting with four agenda
-items, invites, opens one invitation's link from the e-mail the SMTP
+items and an annex, invites, opens one invitation's link from the e-mail the SMTP
 server received and answers it, sees the answer on the attendance page,
 does the roll call (one row saved by htmx, then the whole list), marks
 the meeting held; convenes a second meeting whose calendar answer and
@@ -223,6 +223,16 @@ def main():
         page.get_by_role("button", name="Descendre le point 3").click()
         expect(page.locator(".clu-agenda > li strong").nth(3).inner_text() == "Questions diverses",
                "and down again")
+        # An annex for item 2, with the plain file field.
+        page.get_by_label("Rattacher au point").select_option(label="2. Indicateurs de qualité de service")
+        page.get_by_label(re.compile("^Fichier")).set_input_files({
+            "name": "indicateurs-2026.csv", "mimeType": "text/csv",
+            "buffer": "Indicateur;Objectif;Résultat\nAccueil téléphonique;90;87\n".encode()})
+        page.get_by_role("button", name="Ajouter l’annexe").click()
+        annex_row = page.locator("#annexes + .fr-table tbody tr")
+        expect(annex_row.count() == 1 and "Point 2" in annex_row.first.inner_text()
+               and "tableau CSV" in annex_row.first.inner_text(),
+               "the annex is listed on the meeting's page with its item and type")
         look(page, "reunion")
 
         # Two tabs edit the meeting: the second save is stale, shown, nothing lost.
@@ -273,6 +283,13 @@ def main():
         member = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 1280, "height": 900})
         answer = member.new_page()
         answer.goto(link.group(0).rstrip(".>)"))
+        document = answer.get_by_role("link", name="indicateurs-2026.csv")
+        expect(visible(document), "the member's answer page lists the annex")
+        fetched = answer.request.get(document.get_attribute("href") if document.get_attribute("href").startswith("http")
+                                     else BASE + document.get_attribute("href"))
+        expect(fetched.status == 200 and "Accueil téléphonique" in fetched.body().decode()
+               and fetched.headers["content-disposition"].startswith("attachment"),
+               "the member downloads it through their link")
         look(answer, "reponse")
         answer.get_by_label("Je participerai à la réunion").check()
         answer.get_by_label(re.compile("En présentiel")).check()
