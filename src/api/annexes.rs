@@ -158,6 +158,27 @@ pub async fn dossier(
     service::dossier::download(&state, id.to_string(), who).await
 }
 
+/// E-mails every invited member that the meeting's documents changed.
+#[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 202, body = crate::domain::meetings::invitations::Queued),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "Not convened, already started, or no annex", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/meetings/{id}/annexes/announce")]
+pub async fn announce(
+    state: web::Data<AppState>,
+    Can(caller, _): Can<need::Write>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let (notices, id) = (state.notices(), id.to_string());
+    let queued = state
+        .db
+        .write(move |conn| annexes::announce(conn, &caller, &notices, &id))
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Accepted().json(crate::domain::meetings::invitations::Queued { queued }))
+}
+
 /// The file, as a download.
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 200, description = "The file, `Content-Disposition: attachment`", content_type = "application/octet-stream"),

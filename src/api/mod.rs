@@ -190,6 +190,7 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(agenda::update)
             .service(agenda::remove)
             .service(annexes::reorder)
+            .service(annexes::announce)
             .service(annexes::add_to_item)
             .service(annexes::add_to_meeting)
             .service(annexes::list)

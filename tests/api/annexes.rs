@@ -485,6 +485,35 @@ async fn annexes_are_scoped_and_members_reach_their_meetings_only(backend: Backe
     );
     assert_eq!(entries[2].1, bytes, "and the meeting's annex");
 
+    // Added after the invitations: the invited are told in one call.
+    let announced = app
+        .post(
+            &format!("/api/v1/meetings/{meeting}/annexes/announce"),
+            sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(announced.assert_status(202).json()["queued"], 5);
+    app.deliver().await;
+    let updates: Vec<_> = std::fs::read_dir(app.mail_dir())
+        .expect("mail dir")
+        .map(|e| crate::common::smtp::Received {
+            raw: std::fs::read(e.expect("entry").path()).expect("read"),
+        })
+        .filter(|m| {
+            let text = m.text();
+            text.contains("Documents de la réunion") && text.contains("bilan.pdf")
+        })
+        .collect();
+    assert_eq!(updates.len(), 5, "an update to each invited member");
+    app.post(
+        &format!("/api/v1/meetings/{other_meeting}/annexes/announce"),
+        sec,
+        json!({}),
+    )
+    .await
+    .assert_problem(409);
+
     // Anonymising a member leaves the meeting's files as they were.
     app.post(
         &format!("/api/v1/members/{}/anonymize", fixture.titulars[0]),

@@ -57,6 +57,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/meetings/{id}/annexes"),
     ("get", "/api/v1/meetings/{id}/annexes"),
     ("put", "/api/v1/meetings/{id}/annexes/order"),
+    ("post", "/api/v1/meetings/{id}/annexes/announce"),
     ("get", "/api/v1/annexes/{id}/content"),
     ("patch", "/api/v1/annexes/{id}"),
     ("delete", "/api/v1/annexes/{id}"),

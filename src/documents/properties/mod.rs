@@ -87,7 +87,8 @@ fn block_kind(line: &str) -> String {
     if (1..=6).contains(&hashes) && ends_marker(&rest[hashes..]) {
         return format!("heading {hashes}");
     }
-    let compact: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    // Markdown's blanks are spaces and tabs: a no-break space is text.
+    let compact: String = rest.chars().filter(|c| !matches!(c, ' ' | '\t')).collect();
     for mark in ['-', '*', '_', '='] {
         if compact.len() >= 3 && compact.chars().all(|c| c == mark) {
             return format!("rule {mark}");

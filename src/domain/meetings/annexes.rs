@@ -363,3 +363,46 @@ pub fn remove(conn: &mut DbConn, caller: &Caller, now: DateTime<Utc>, id: &str) 
         json!({ "meeting_id": row.meeting_id, "file_name": row.file_name, "sha256": row.sha256 }),
     )
 }
+
+/// Tells every invited member that the meeting's documents changed (files
+/// added or replaced after the invitations went out): the update e-mail,
+/// which lists them with their links. Returns how many are told.
+pub fn announce(
+    conn: &mut DbConn,
+    caller: &Caller,
+    notices: &super::notices::Notices,
+    meeting_id: &str,
+) -> AppResult<usize> {
+    let meeting = store::meetings::find(conn, &caller.scope(), meeting_id).found()?;
+    if MeetingStatus::from_stored(&meeting.status)? != MeetingStatus::Convened
+        || meeting.starts_at <= notices.now.naive_utc()
+    {
+        return Err(AppError::Conflict(
+            "seuls les invités d’une réunion convoquée et à venir peuvent être prévenus".into(),
+        ));
+    }
+    let names: Vec<String> = of_meeting(conn, &meeting.id)?
+        .into_iter()
+        .map(|a| a.file_name)
+        .collect();
+    if names.is_empty() {
+        return Err(AppError::Conflict(
+            "la réunion n’a pas d’annexe à annoncer".into(),
+        ));
+    }
+    let changes = vec![format!("Documents de la réunion : {}", names.join(", "))];
+    let queued = notices.meeting_changed(conn, &meeting, &changes)?;
+    audit::record(
+        conn,
+        &caller.into(),
+        notices.now,
+        Event {
+            structure_id: Some(&meeting.structure_id),
+            action: "annex.announce",
+            entity: "meeting",
+            entity_id: &meeting.id,
+            summary: json!({ "queued": queued, "annexes": names.len() }),
+        },
+    )?;
+    Ok(queued)
+}

@@ -40,6 +40,8 @@ pub struct AnnexLine {
 pub struct Section {
     pub lines: Vec<AnnexLine>,
     pub changeable: bool,
+    /// Convened, not started, with annexes: the invited can be told.
+    pub announce: Option<String>,
     /// (item id, "2. Résultats des audits").
     pub items: Vec<(String, String)>,
     pub hint: String,
@@ -62,7 +64,13 @@ impl Section {
             );
         let base = meeting_href(&meeting.id);
         let limits = state.annex_limits();
+        let announce = (changeable
+            && meeting.status == MeetingStatus::Convened
+            && meeting.starts_at > state.clock.now()
+            && !annexes.is_empty())
+        .then(|| format!("{base}/annexes/annoncer"));
         Self {
+            announce,
             lines: annexes
                 .into_iter()
                 .map(|a| AnnexLine {
@@ -224,4 +232,28 @@ pub async fn dossier(
 ) -> WebResult<HttpResponse> {
     let who = service::dossier::For::Staff(staff.caller.scope());
     Ok(service::dossier::download(&state, id.into_inner(), who).await?)
+}
+
+pub async fn announce(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    id: web::Path<String>,
+    _: CsrfForm<NoFields>,
+) -> WebResult<HttpResponse> {
+    let meeting_id = id.into_inner();
+    let (caller, notices, mid) = (staff.caller.clone(), state.notices(), meeting_id.clone());
+    let queued = state
+        .db
+        .write(move |conn| annexes::announce(conn, &caller, &notices, &mid))
+        .await?;
+    state.outbox_wake.notify_one();
+    staff.flash(match queued {
+        0 => "Personne à prévenir : aucun invité n’a d’adresse e-mail.".to_owned(),
+        1 => "1 invité est prévenu des documents de la réunion.".to_owned(),
+        n => format!("{n} invités sont prévenus des documents de la réunion."),
+    });
+    Ok(layout::see_other(&format!(
+        "{}#annexes",
+        meeting_href(&meeting_id)
+    )))
 }

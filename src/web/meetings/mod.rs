@@ -77,6 +77,10 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/reunions/{id}/annexes", web::post().to(annexes::upload))
         .route("/reunions/{id}/dossier", web::get().to(annexes::dossier))
         .route(
+            "/reunions/{id}/annexes/annoncer",
+            web::post().to(annexes::announce),
+        )
+        .route(
             "/reunions/{id}/annexes/{annex}",
             web::get().to(annexes::download),
         )

@@ -20,9 +20,11 @@ exits non-zero on the first failure, saying what failed.
 """
 
 import datetime
+import io
 import os
 import re
 import time
+import zipfile
 from types import SimpleNamespace
 
 from playwright.sync_api import expect as eventually
@@ -290,6 +292,12 @@ def main():
         expect(fetched.status == 200 and "Accueil téléphonique" in fetched.body().decode()
                and fetched.headers["content-disposition"].startswith("attachment"),
                "the member downloads it through their link")
+        dossier_link = answer.get_by_role("link", name="Télécharger le dossier de séance")
+        dossier = answer.request.get(BASE + dossier_link.get_attribute("href"))
+        entries = zipfile.ZipFile(io.BytesIO(dossier.body())).namelist() if dossier.status == 200 else []
+        expect(any(name.endswith("indicateurs-2026.csv") for name in entries) and "MANIFESTE.txt" in entries
+               and "00-convocation.html" in entries,
+               f"the member's dossier de séance holds the convocation, the annex and the manifest {entries}")
         look(answer, "reponse")
         answer.get_by_label("Je participerai à la réunion").check()
         answer.get_by_label(re.compile("En présentiel")).check()
