@@ -5,7 +5,8 @@
 //! 1. the HTTP load on SQLite and PostgreSQL (wrk): the healthz ceiling,
 //!    a meeting, its roll call, and answers through 500 links;
 //! 2. 1,000 invitations through a real SMTP server;
-//! 3. 64 concurrent writers on SQLite, with the end state checked.
+//! 3. 64 concurrent writers on SQLite, with the end state checked;
+//! 4. a 20 MB annex uploaded: the server's memory growth, the round trip.
 //!
 //! `--short` runs each step for seconds (CI: correctness checked, figures
 //! printed). Timing targets are reported, never asserted; a wrong result
@@ -15,6 +16,7 @@ mod fanout;
 mod http;
 #[path = "../support/mod.rs"]
 mod support;
+mod upload;
 mod writers;
 mod wrk;
 
@@ -181,8 +183,40 @@ async fn run(short: bool) -> Result<Vec<String>, String> {
         )
         .await?;
     }
+    if part("upload") {
+        upload_part(&root.path().join("upload"), &mut out, &mut failures).await?;
+    }
     println!("{out}");
     Ok(failures)
+}
+
+async fn upload_part(
+    dir: &std::path::Path,
+    out: &mut String,
+    failures: &mut Vec<String>,
+) -> Result<(), String> {
+    let u = upload::run(dir, 20).await?;
+    let growth = mib(u.peak_rss_kib.saturating_sub(u.rss_before_kib));
+    let _ = writeln!(out, "## A 20 MB annex uploaded (SQLite)\n");
+    let _ = writeln!(
+        out,
+        "- {} bytes in {:.2} s, answered {}, downloaded byte for byte: {}; server memory {:.1} MiB before, {:.1} MiB at most (growth {:.1} MiB, target < 30: {})\n",
+        u.bytes,
+        u.seconds,
+        u.status,
+        u.round_trip,
+        mib(u.rss_before_kib),
+        mib(u.peak_rss_kib),
+        growth,
+        verdict(growth < 30.0)
+    );
+    if u.status != 201 || !u.round_trip {
+        failures.push(format!(
+            "upload: answered {}, round trip {}",
+            u.status, u.round_trip
+        ));
+    }
+    Ok(())
 }
 
 async fn fan_out_part(
