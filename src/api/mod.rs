@@ -253,7 +253,8 @@ pub fn pages(config: &mut ServiceConfig) {
         .service(rsvp::annex)
         .service(rsvp::dossier)
         .service(rsvp::answer_form)
-        .service(verify::verify);
+        .service(verify::verify)
+        .service(verify::annex);
 }
 
 /// Unknown routes (and known paths with another method): 404 problem+json.

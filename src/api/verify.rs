@@ -48,14 +48,51 @@ pub async fn verify(
             StatusCode::OK,
             serde_json::to_value(found).map_err(AppError::internal)?,
         ),
-        Err(AppError::NotFound) => (
-            StatusCode::NOT_FOUND,
-            json!({"found": false, "sha256": wanted, "structure_name": null, "committee_name": null, "meeting_date": null, "revision": null, "format": null, "signer": null, "signed_at": null, "annex_name": null}),
-        ),
+        Err(AppError::NotFound) => return not_found_page(&state, &wanted),
         Err(err) => return Err(err),
     };
-    let page = state.templates.render("pages/verify.html.hbs", &data)?;
+    page(&state, status, &data)
+}
+
+fn page(state: &AppState, status: StatusCode, data: &serde_json::Value) -> AppResult<HttpResponse> {
+    let page = state.templates.render("pages/verify.html.hbs", data)?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(page))
+}
+
+/// The French page saying no signed document has this fingerprint.
+fn not_found_page(state: &AppState, wanted: &str) -> AppResult<HttpResponse> {
+    page(
+        state,
+        StatusCode::NOT_FOUND,
+        &json!({"found": false, "sha256": wanted, "structure_name": null, "committee_name": null, "meeting_date": null, "revision": null, "format": null, "signer": null, "signed_at": null, "annex_name": null}),
+    )
+}
+
+/// An annex listed in a signed compte-rendu, by its fingerprint: the link
+/// of the distribution e-mail, which outlives the answer link.
+#[utoipa::path(tag = "minutes", params(("sha256" = String, Path, description = "The SHA-256 of an annex, hex")), responses(
+    (status = 200, description = "The file, `Content-Disposition: attachment`", content_type = "application/octet-stream"),
+    (status = 404, description = "No signed compte-rendu lists a file with this fingerprint", content(
+        (Problem = "application/problem+json"),
+        (String = "text/html"),
+    )),
+))]
+#[get("/verify/{sha256}/fichier")]
+pub async fn annex(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    sha256: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (wanted, lookup) = (sha256.clone(), sha256.into_inner());
+    let found = state
+        .db
+        .read(move |conn| verification::signed_annex_file(conn, &lookup))
+        .await;
+    match found {
+        Ok(annex) => Ok(crate::service::annexes::download(&state, &annex)),
+        Err(AppError::NotFound) if wants_html(req.headers()) => not_found_page(&state, &wanted),
+        Err(err) => Err(err),
+    }
 }

@@ -38,7 +38,7 @@ fn public(method: &str, path: &str) -> bool {
                 "/rsvp/{token}/annexes/{annex}" | "/rsvp/{token}/dossier.zip"
             )
             | ("post", "/api/v1/rsvp/{token}")
-            | ("get", "/verify/{sha256}")
+            | ("get", "/verify/{sha256}" | "/verify/{sha256}/fichier")
     )
 }
 

@@ -687,6 +687,52 @@ async fn signed_minutes_freeze_their_annexes(backend: Backend) {
     assert_eq!(verified["format"], "annexe");
     assert_eq!(verified["annex_name"], "indicateurs.csv");
     assert_eq!(verified["revision"], 1);
+    // The distribution's link serves it, by that fingerprint, to anyone
+    // holding it; an unknown fingerprint is a 404.
+    let served = scene
+        .app
+        .request(
+            actix_web::http::Method::GET,
+            &format!("/verify/{sha}/fichier"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        served.assert_status(200).body,
+        "Indicateur;Résultat\nAccueil;87\n".as_bytes()
+    );
+    scene
+        .app
+        .request(
+            actix_web::http::Method::GET,
+            &format!("/verify/{}/fichier", "0".repeat(64)),
+            None,
+            None,
+        )
+        .await
+        .assert_problem(404);
+    scene
+        .app
+        .post(&format!("{}/distribute", scene.base), &scene.sec, json!({}))
+        .await
+        .assert_status(202);
+    let mail: Vec<String> = {
+        use clu::db::schema::outbox::dsl;
+        use diesel::prelude::*;
+        let mut conn = scene.app.state.db.get().expect("conn");
+        dsl::outbox
+            .filter(dsl::kind.eq("distribution"))
+            .select(dsl::content)
+            .load(&mut *conn)
+            .expect("outbox")
+    };
+    assert!(!mail.is_empty());
+    assert!(
+        mail.iter()
+            .all(|m| m.contains(&format!("/verify/{sha}/fichier"))),
+        "the distribution e-mail links the annex"
+    );
     let added = scene
         .app
         .upload(

@@ -63,6 +63,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/annexes/{id}"),
     ("get", "/rsvp/{token}/annexes/{annex}"),
     ("get", "/rsvp/{token}/dossier.zip"),
+    ("get", "/verify/{sha256}/fichier"),
     ("get", "/api/v1/meetings/{id}/dossier.zip"),
     ("post", "/api/v1/meetings/{id}/invitations"),
     ("get", "/api/v1/meetings/{id}/invitations"),

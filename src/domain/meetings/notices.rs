@@ -338,6 +338,8 @@ impl Notices {
             "meeting": context.meeting,
             "member": member_context,
             "revision": revision,
+            "annexes": context.annexes,
+            "verify_url": self.url("/verify"),
         });
         let mut content = self.content("distribution", &data)?;
         content.reply_to = context.structure.case_officer.email.clone();

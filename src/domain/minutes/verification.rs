@@ -108,3 +108,25 @@ fn signed_annex(conn: &mut DbConn, sha256: &str) -> AppResult<Option<Signed>> {
     }
     Ok(None)
 }
+
+/// The annex with this fingerprint, once a signed compte-rendu lists it:
+/// served to whoever holds the fingerprint (the distributed compte-rendu
+/// and its e-mail give it), as the documents are verified.
+pub fn signed_annex_file(
+    conn: &mut DbConn,
+    sha256: &str,
+) -> AppResult<crate::domain::meetings::annexes::Annex> {
+    let sha256 = sha256.trim().to_ascii_lowercase();
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    for annex in store::annexes::with_content(conn, &sha256)? {
+        let signed = store::minutes::revisions(conn, &annex.meeting_id)?
+            .iter()
+            .any(|m| m.signed_at.is_some_and(|at| at >= annex.created_at));
+        if signed {
+            return crate::domain::meetings::annexes::get(conn, &Scope::All, &annex.id);
+        }
+    }
+    Err(AppError::NotFound)
+}
