@@ -135,14 +135,6 @@ pub fn insert_content(conn: &mut DbConn, row: &ContentRow, chunks: &[Vec<u8>]) -
     Ok(())
 }
 
-/// How many chunks a content has.
-pub fn chunk_count(conn: &mut DbConn, sha256: &str) -> QueryResult<i64> {
-    annex_chunks::table
-        .filter(annex_chunks::sha256.eq(sha256))
-        .count()
-        .get_result(conn)
-}
-
 /// One chunk of a content's bytes.
 pub fn chunk(conn: &mut DbConn, sha256: &str, seq: i32) -> QueryResult<Option<Vec<u8>>> {
     annex_chunks::table

@@ -427,11 +427,9 @@ async fn annexes_are_scoped_and_members_reach_their_meetings_only(backend: Backe
     .await
     .assert_status(202);
     app.deliver().await;
-    let invitation = std::fs::read_dir(app.mail_dir())
-        .expect("mail dir")
-        .map(|e| crate::common::smtp::Received {
-            raw: std::fs::read(e.expect("entry").path()).expect("read"),
-        })
+    let invitation = app
+        .mails()
+        .into_iter()
         .find(|m| m.to() == fixtures::EMAILS[0])
         .expect("an invitation to the first titular");
     assert!(
@@ -495,11 +493,9 @@ async fn annexes_are_scoped_and_members_reach_their_meetings_only(backend: Backe
         .await;
     assert_eq!(announced.assert_status(202).json()["queued"], 5);
     app.deliver().await;
-    let updates: Vec<_> = std::fs::read_dir(app.mail_dir())
-        .expect("mail dir")
-        .map(|e| crate::common::smtp::Received {
-            raw: std::fs::read(e.expect("entry").path()).expect("read"),
-        })
+    let updates: Vec<_> = app
+        .mails()
+        .into_iter()
         .filter(|m| {
             let text = m.text();
             text.contains("Documents de la réunion") && text.contains("bilan.pdf")

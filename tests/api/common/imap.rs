@@ -8,7 +8,6 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 
 pub const USER: &str = "clu-retours@prefecture.test";
@@ -152,29 +151,6 @@ impl ImapServer {
         };
         session.logout().await.expect("logout");
         count
-    }
-
-    /// The Message-IDs in a folder.
-    pub async fn message_ids(&self, folder: &str) -> Vec<String> {
-        let mut session = self.session().await;
-        session
-            .examine(format!("\"{folder}\""))
-            .await
-            .expect("EXAMINE");
-        let fetches: Vec<_> = session
-            .fetch("1:*", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]")
-            .await
-            .expect("FETCH")
-            .try_collect()
-            .await
-            .expect("FETCH");
-        let ids = fetches
-            .iter()
-            .filter_map(|f| f.header())
-            .map(|h| String::from_utf8_lossy(h).trim().to_owned())
-            .collect();
-        session.logout().await.expect("logout");
-        ids
     }
 }
 

@@ -253,6 +253,20 @@ impl TestApp {
         worker.run_once().await.expect("outbox pass")
     }
 
+    /// Every message written as `.eml` (no SMTP server set), parsed.
+    pub fn mails(&self) -> Vec<smtp::Received> {
+        std::fs::read_dir(self.mail_dir())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| smtp::Received {
+                        raw: std::fs::read(e.path()).expect("read message"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Where `.eml` files go when no SMTP server is set.
     pub fn mail_dir(&self) -> std::path::PathBuf {
         self.state.settings.mail_dir.clone()

@@ -274,6 +274,12 @@ def main():
             page.reload()
         expect(page.locator(".fr-badge", has_text="envoyée").count() == 2, "both invitations show as sent")
         look(page, "invitations")
+        # Convened, with an annex: the invited can be told of the documents.
+        page.goto(meeting_url)
+        look(page, "reunion-convoquee")
+        page.get_by_role("button", name="Prévenir les invités des documents de la réunion").click()
+        expect(visible(page.get_by_text("2 invités sont prévenus des documents de la réunion.")),
+               "one click tells the invited of the meeting's documents")
 
         # Mylène answers from the link in her e-mail, without an account.
         hers = next((m for m in messages if "mylene.begue" in str(m["To"])), None)
