@@ -22,8 +22,10 @@ use sha2::{Digest, Sha512};
 
 const LOCK: &str = "web-assets.lock";
 const OFFLINE_DIR: &str = "CLU_WEB_ASSETS_DIR";
-/// clu's own few styles, served under a name that changes with them.
+/// clu's own few styles and its one script, each served under a name that
+/// changes with it.
 const OWN_CSS: &str = "templates/web/static/clu.css";
+const OWN_JS: &str = "templates/web/static/clu.js";
 
 struct Package {
     name: String,
@@ -48,6 +50,7 @@ fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed={OFFLINE_DIR}");
     println!("cargo::rerun-if-changed={OWN_CSS}");
+    println!("cargo::rerun-if-changed={OWN_JS}");
     let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env("OUT_DIR"));
     let packages = read_lock(&manifest.join(LOCK));
@@ -101,15 +104,24 @@ fn main() {
         htmx_js,
     ));
 
-    let own_css = std::fs::read(manifest.join(OWN_CSS))
-        .unwrap_or_else(|e| fail(&format!("cannot read {OWN_CSS}: {e}")));
-    let own_hash: String = Sha512::digest(&own_css)
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let own_css_path = format!("clu-{own_hash}/clu.css");
-    assets.push(write(&web, &own_css_path, &own_css));
+    let mut own = |file: &str| {
+        let body = std::fs::read(manifest.join(file))
+            .unwrap_or_else(|e| fail(&format!("cannot read {file}: {e}")));
+        let hash: String = Sha512::digest(&body)
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let name = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(file);
+        let path = format!("clu-{hash}/{name}");
+        assets.push(write(&web, &path, &body));
+        path
+    };
+    let own_css_path = own(OWN_CSS);
+    let own_js_path = own(OWN_JS);
 
     let axe_files = unpack(&tarball(axe, &out));
     let axe_js = axe_files
@@ -123,6 +135,7 @@ fn main() {
     let _ = writeln!(table, "pub const DSFR_VERSION: &str = {:?};", dsfr.version);
     let _ = writeln!(table, "pub const HTMX_VERSION: &str = {:?};", htmx.version);
     let _ = writeln!(table, "pub const OWN_CSS: &str = {own_css_path:?};");
+    let _ = writeln!(table, "pub const OWN_JS: &str = {own_js_path:?};");
     let _ = writeln!(table, "pub const AXE_VERSION: &str = {:?};", axe.version);
     let _ = writeln!(table, "pub static ASSETS: &[Asset] = &[");
     for (path, file) in &assets {

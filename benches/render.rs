@@ -67,6 +67,7 @@ fn large_meeting() -> CompteRendu {
             }),
             agenda: agenda.clone(),
             annexes: Vec::new(),
+            annexes_all_pdf: true,
         },
         document_date: "8 avril 2024".into(),
         participants: (0..150).map(person).collect(),
@@ -108,7 +109,7 @@ fn large_meeting() -> CompteRendu {
 
 fn render(c: &mut Criterion) {
     let templates = Templates::load(None).expect("templates");
-    let pdf = PdfEngine::new(templates.typst_source());
+    let pdf = PdfEngine::new(&templates);
     let document = large_meeting();
     let at = Utc
         .with_ymd_and_hms(2024, 4, 8, 8, 12, 0)

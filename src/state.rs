@@ -51,7 +51,7 @@ impl AppState {
             keys,
             clock,
             decoy_hash: decoy_hash.into(),
-            pdf: Arc::new(PdfEngine::new(templates.typst_source())),
+            pdf: Arc::new(PdfEngine::new(&templates)),
             templates: Arc::new(templates),
             outbox_wake: Arc::new(Notify::new()),
             session_key,

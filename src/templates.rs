@@ -60,14 +60,31 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
 pub struct Templates {
     html: Handlebars<'static>,
     text: Handlebars<'static>,
-    /// The Typst source of the compte-rendu's PDF.
-    typst: String,
+    /// The Typst sources of the PDFs, by their path under `templates/`.
+    typst: Vec<(&'static str, String)>,
 }
 
-const TYPST: (&str, &str) = (
-    "documents/compte-rendu.typ",
-    include_str!("../templates/documents/compte-rendu.typ"),
-);
+/// The compte-rendu's PDF.
+pub const COMPTE_RENDU_TYP: &str = "documents/compte-rendu.typ";
+/// The dossier de séance as one PDF.
+pub const DOSSIER_TYP: &str = "documents/dossier.typ";
+/// A document clu composes to attach to a meeting (the demo's annexes).
+pub const ANNEXE_TYP: &str = "documents/annexe.typ";
+
+const TYPST: &[(&str, &str)] = &[
+    (
+        COMPTE_RENDU_TYP,
+        include_str!("../templates/documents/compte-rendu.typ"),
+    ),
+    (
+        DOSSIER_TYP,
+        include_str!("../templates/documents/dossier.typ"),
+    ),
+    (
+        ANNEXE_TYP,
+        include_str!("../templates/documents/annexe.typ"),
+    ),
+];
 
 fn is_html(name: &str) -> bool {
     name.ends_with(".html.hbs")
@@ -100,18 +117,23 @@ impl Templates {
                 .register_template_string(name, source)
                 .map_err(|e| format!("modèle {name} invalide : {e}"))?;
         }
-        let typst = match overrides
-            .map(|dir| dir.join(TYPST.0))
-            .filter(|path| path.is_file())
-        {
-            Some(path) => std::fs::read_to_string(&path)
-                .map_err(|e| format!("modèle {} illisible : {e}", path.display()))?,
-            None => TYPST.1.to_owned(),
-        };
+        let mut typst = Vec::new();
+        for (name, builtin) in TYPST {
+            let source = match overrides
+                .map(|dir| dir.join(name))
+                .filter(|path| path.is_file())
+            {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|e| format!("modèle {} illisible : {e}", path.display()))?,
+                None => (*builtin).to_owned(),
+            };
+            typst.push((*name, source));
+        }
         Ok(Self { html, text, typst })
     }
 
-    pub fn typst_source(&self) -> &str {
+    /// Every Typst source, by its path under `templates/`.
+    pub fn typst_sources(&self) -> &[(&'static str, String)] {
         &self.typst
     }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::extract::{Json, List};
 use super::problems::{Authenticated, ById, JsonBody, Restricted};
 use crate::auth::caller::{Can, need};
+use crate::domain::meetings::annex_meeting;
 use crate::domain::meetings::annexes::{self, Annex, AnnexOrder, AnnexPatch, Target};
 use crate::error::{AppError, AppResult, Problem};
 use crate::service;
@@ -34,7 +35,7 @@ async fn upload(
     target: Target,
     req: &HttpRequest,
     payload: web::Payload,
-) -> AppResult<HttpResponse> {
+) -> AppResult<Annex> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -62,8 +63,7 @@ async fn upload(
         ));
     }
     let file = service::annexes::receive(field, room).await?;
-    let annex = service::annexes::attach(state, caller, target, file).await?;
-    Ok(HttpResponse::Created().json(annex))
+    service::annexes::attach(state, caller, target, file).await
 }
 
 /// Attaches a file to an agenda item.
@@ -84,14 +84,15 @@ pub async fn add_to_item(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    upload(
+    let annex = upload(
         &state,
         &caller,
         Target::AgendaItem(id.to_string()),
         &req,
         payload,
     )
-    .await
+    .await?;
+    Ok(HttpResponse::Created().json(annex))
 }
 
 /// Attaches a document to the meeting itself.
@@ -112,14 +113,15 @@ pub async fn add_to_meeting(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    upload(
+    let annex = upload(
         &state,
         &caller,
         Target::Meeting(id.to_string()),
         &req,
         payload,
     )
-    .await
+    .await?;
+    Ok(HttpResponse::Created().json(annex))
 }
 
 /// A meeting's annexes, in agenda order (the meeting's own documents last).
@@ -158,6 +160,24 @@ pub async fn dossier(
     service::dossier::download(&state, id.to_string(), who).await
 }
 
+/// The dossier de séance as one PDF: the convocation letters and the
+/// agenda, then every annex's pages, in agenda order. Only when every annex
+/// is a PDF (otherwise 409: take the ZIP).
+#[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
+    (status = 200, description = "A PDF, `Content-Disposition: attachment`", content_type = "application/pdf"),
+    Authenticated, ById,
+    (status = 409, description = "An annex is not a PDF, or cannot be read as one", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/meetings/{id}/dossier.pdf")]
+pub async fn dossier_pdf(
+    state: web::Data<AppState>,
+    Can(caller, _): Can<need::Read>,
+    id: web::Path<Uuid>,
+) -> AppResult<HttpResponse> {
+    let who = service::dossier::For::Staff(caller.scope());
+    service::dossier::download_pdf(&state, id.to_string(), who).await
+}
+
 /// E-mails every invited member that the meeting's documents changed.
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 202, body = crate::domain::meetings::invitations::Queued),
@@ -173,7 +193,7 @@ pub async fn announce(
     let (notices, id) = (state.notices(), id.to_string());
     let queued = state
         .db
-        .write(move |conn| annexes::announce(conn, &caller, &notices, &id))
+        .write(move |conn| annex_meeting::announce(conn, &caller, &notices, &id))
         .await?;
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(crate::domain::meetings::invitations::Queued { queued }))
@@ -192,6 +212,31 @@ pub async fn content(
 ) -> AppResult<HttpResponse> {
     let annex = service::annexes::find(&state, &caller, id.to_string()).await?;
     Ok(service::annexes::download(&state, &annex))
+}
+
+/// Replaces an annex's file by a new version: its id, item and place stay,
+/// its name, type, size and fingerprint are the new file's.
+#[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content = inline(AnnexUpload), content_type = "multipart/form-data"), responses(
+    (status = 200, body = Annex),
+    Authenticated, Restricted, ById,
+    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Over the file's or the meeting's limit", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No file, an empty file, or a type not accepted", body = Problem, content_type = "application/problem+json"),
+))]
+#[put("/annexes/{id}/content")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    Can(caller, _): Can<need::Write>,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<web::Json<Annex>> {
+    let target = Target::Annex(id.to_string());
+    Ok(web::Json(
+        upload(&state, &caller, target, &req, payload).await?,
+    ))
 }
 
 /// Renames an annex, or moves it to another item of the agenda (null: to
@@ -234,7 +279,7 @@ pub async fn reorder(
     let (now, id) = (state.clock.now(), id.to_string());
     let items = state
         .db
-        .write(move |conn| annexes::reorder(conn, &caller, now, &id, order.clone()))
+        .write(move |conn| annex_meeting::reorder(conn, &caller, now, &id, order.clone()))
         .await?;
     let total = items.len() as i64;
     Ok(web::Json(List { items, total }))

@@ -195,6 +195,8 @@ pub fn v1(config: &mut ServiceConfig) {
             .service(annexes::add_to_meeting)
             .service(annexes::list)
             .service(annexes::dossier)
+            .service(annexes::dossier_pdf)
+            .service(annexes::replace)
             .service(annexes::content)
             .service(annexes::update)
             .service(annexes::remove)
@@ -252,6 +254,7 @@ pub fn pages(config: &mut ServiceConfig) {
         .service(rsvp::page)
         .service(rsvp::annex)
         .service(rsvp::dossier)
+        .service(rsvp::dossier_pdf)
         .service(rsvp::answer_form)
         .service(verify::verify)
         .service(verify::annex);

@@ -138,6 +138,29 @@ pub async fn annex(
     })
 }
 
+/// The dossier for the member holding the link, as `kind` makes it.
+async fn member_dossier(
+    state: &AppState,
+    token: String,
+    kind: crate::service::dossier::Kind,
+) -> AppResult<HttpResponse> {
+    let (keys, now) = (state.keys.clone(), state.clock.now());
+    let holder = state
+        .db
+        .read(move |conn| Ok(rsvp::holder(conn, &keys, now, &token)))
+        .await?;
+    match holder {
+        Ok((structure_id, meeting_id, member_id)) => {
+            let who = crate::service::dossier::For::Member {
+                structure_id,
+                member_id,
+            };
+            crate::service::dossier::make(state, meeting_id, who, kind).await
+        }
+        Err(refusal) => Ok(refusal_page(state, &refusal)),
+    }
+}
+
 /// The dossier de séance (convocation, agenda, annexes, manifest) for the
 /// member holding the link.
 #[utoipa::path(tag = "rsvp", params(("token" = String, Path, description = "The signed link")), responses(
@@ -150,21 +173,33 @@ pub async fn dossier(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (keys, now, token) = (state.keys.clone(), state.clock.now(), token.into_inner());
-    let holder = state
-        .db
-        .read(move |conn| Ok(rsvp::holder(conn, &keys, now, &token)))
-        .await?;
-    match holder {
-        Ok((structure_id, meeting_id, member_id)) => {
-            let who = crate::service::dossier::For::Member {
-                structure_id,
-                member_id,
-            };
-            crate::service::dossier::download(&state, meeting_id, who).await
-        }
-        Err(refusal) => Ok(refusal_page(&state, &refusal)),
-    }
+    member_dossier(
+        &state,
+        token.into_inner(),
+        crate::service::dossier::Kind::Zip,
+    )
+    .await
+}
+
+/// The dossier de séance as one PDF, when every annex is a PDF, for the
+/// member holding the link.
+#[utoipa::path(tag = "rsvp", params(("token" = String, Path, description = "The signed link")), responses(
+    (status = 200, description = "A PDF, `Content-Disposition: attachment`", content_type = "application/pdf"),
+    (status = 400, description = "Forged or unknown link", content_type = "text/html"),
+    (status = 409, description = "An annex is not a PDF", body = Problem, content_type = "application/problem+json"),
+    (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
+))]
+#[get("/rsvp/{token}/dossier.pdf")]
+pub async fn dossier_pdf(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    member_dossier(
+        &state,
+        token.into_inner(),
+        crate::service::dossier::Kind::Pdf,
+    )
+    .await
 }
 
 /// The page's form.

@@ -167,6 +167,7 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
         ));
     }
     let hash = password::hash(PASSWORD)?;
+    let composed = annexes::compose(&state.pdf, now)?;
     write_transaction(&mut conn, |conn| {
         let admin = Caller {
             user_id: "demo".into(),
@@ -320,7 +321,13 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             )?;
             agenda_ids.push(item.id);
         }
-        annexes::attach(conn, &secretariat, now, &agenda_ids[2], &agenda_ids[3])?;
+        annexes::attach(
+            conn,
+            &secretariat,
+            now,
+            &composed,
+            [&agenda_ids[2], &agenda_ids[3]],
+        )?;
         // Convened by letter and telephone: no e-mail went out from clu.
         let mut row = store::meetings::find(conn, &scope, &meeting.id).found()?;
         row.status = MeetingStatus::Convened.as_str().into();

@@ -84,6 +84,9 @@ pub struct MeetingContext {
     /// In agenda order, the meeting's own documents last.
     #[serde(default)]
     pub annexes: Vec<AnnexEntry>,
+    /// Every annex is a PDF: the dossier can be one PDF too.
+    #[serde(default)]
+    pub annexes_all_pdf: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -7,21 +7,37 @@ use std::sync::OnceLock;
 
 use serde_json::Value as Json;
 use typst::foundations::{Array, Dict, Value};
-use typst_as_lib::TypstEngine;
-use typst_as_lib::TypstTemplateMainFile;
+use typst_as_lib::{TypstEngine, TypstTemplateCollection};
 use typst_layout::PagedDocument;
 
 use crate::error::AppError;
+use crate::templates::{ANNEXE_TYP, COMPTE_RENDU_TYP, DOSSIER_TYP, Templates};
 
 /// The Typst engine, built at the first PDF: the fonts it parses would
 /// otherwise stay resident in every process that never renders one.
 pub struct PdfEngine {
-    template: String,
-    engine: OnceLock<TypstEngine<TypstTemplateMainFile>>,
+    sources: Vec<(&'static str, String)>,
+    engine: OnceLock<TypstEngine<TypstTemplateCollection>>,
+}
+
+/// What a PDF is for: archiving (PDF/A-2b when the document allows it), or
+/// reading only (a dossier that reprints PDFs made elsewhere).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Archival,
+    Plain,
+}
+
+/// A JSON object as Typst's `sys.inputs`.
+fn dict(data: &Json) -> Dict {
+    match to_typst(data) {
+        Value::Dict(dict) => dict,
+        _ => Dict::new(),
+    }
 }
 
 /// JSON as Typst values: objects become dictionaries, null becomes none.
-fn to_typst(value: &Json) -> Value {
+pub fn to_typst(value: &Json) -> Value {
     match value {
         Json::Null => Value::None,
         Json::Bool(b) => Value::Bool(*b),
@@ -42,37 +58,67 @@ fn to_typst(value: &Json) -> Value {
 }
 
 impl PdfEngine {
-    pub fn new(template: &str) -> Self {
+    pub fn new(templates: &Templates) -> Self {
         Self {
-            template: template.to_owned(),
+            sources: templates.typst_sources().to_vec(),
             engine: OnceLock::new(),
         }
     }
 
-    fn engine(&self) -> &TypstEngine<TypstTemplateMainFile> {
+    fn engine(&self) -> &TypstEngine<TypstTemplateCollection> {
         self.engine.get_or_init(|| {
             TypstEngine::builder()
-                .main_file(self.template.clone())
+                .with_static_source_file_resolver(
+                    self.sources
+                        .iter()
+                        .map(|(name, source)| (*name, source.clone())),
+                )
                 .fonts(typst_assets::fonts())
                 .build()
         })
     }
 
-    /// The PDF of `data`, dated `at` (PDF/A-2b, for archiving, when the
-    /// document allows it).
+    /// The compte-rendu's PDF of `data`, dated `at` (PDF/A-2b, for
+    /// archiving, when the document allows it).
     pub fn render(
         &self,
         data: &Json,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<u8>, AppError> {
+        self.compile(COMPTE_RENDU_TYP, dict(data), at, Kind::Archival)
+    }
+
+    /// A document clu composes to attach to a meeting: a title and blocks
+    /// (see `templates/documents/annexe.typ`), PDF/A-2b like the minutes.
+    pub fn render_annex(
+        &self,
+        data: &Json,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<u8>, AppError> {
+        self.compile(ANNEXE_TYP, dict(data), at, Kind::Archival)
+    }
+
+    /// The dossier de séance's PDF, from `inputs` (which hold the annexes'
+    /// bytes, so are not JSON).
+    pub fn render_dossier(
+        &self,
+        inputs: Dict,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<u8>, AppError> {
+        self.compile(DOSSIER_TYP, inputs, at, Kind::Plain)
+    }
+
+    fn compile(
+        &self,
+        template: &str,
+        inputs: Dict,
+        at: chrono::DateTime<chrono::Utc>,
+        kind: Kind,
+    ) -> Result<Vec<u8>, AppError> {
         use chrono::{Datelike, Timelike};
-        let inputs = match to_typst(data) {
-            Value::Dict(dict) => dict,
-            _ => Dict::new(),
-        };
         let document: PagedDocument = self
             .engine()
-            .compile_with_input(inputs)
+            .compile_with_input(template, inputs)
             .output
             .map_err(|e| AppError::internal(format!("typst: {e:?}")))?;
         let timestamp = typst::foundations::Datetime::from_ymd_hms(
@@ -84,6 +130,16 @@ impl PdfEngine {
             u8::try_from(at.second()).unwrap_or(0),
         )
         .map(typst_pdf::Timestamp::new_utc);
+        let plain = typst_pdf::PdfOptions {
+            timestamp,
+            ..Default::default()
+        };
+        let plain_pdf = || {
+            typst_pdf::pdf(&document, &plain).map_err(|e| AppError::internal(format!("pdf: {e:?}")))
+        };
+        if kind == Kind::Plain {
+            return plain_pdf();
+        }
         let archival = typst_pdf::PdfOptions {
             timestamp,
             standards: typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
@@ -94,12 +150,7 @@ impl PdfEngine {
             Ok(bytes) => Ok(bytes),
             Err(err) => {
                 tracing::warn!(error = ?err, "PDF/A-2b refused; plain PDF instead");
-                let plain = typst_pdf::PdfOptions {
-                    timestamp,
-                    ..Default::default()
-                };
-                typst_pdf::pdf(&document, &plain)
-                    .map_err(|e| AppError::internal(format!("pdf: {e:?}")))
+                plain_pdf()
             }
         }
     }

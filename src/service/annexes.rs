@@ -3,9 +3,9 @@
 //! attached in one transaction), and a file served chunk by chunk, each
 //! chunk one short read, with the headers that make a browser save it.
 
+use actix_web::HttpResponse;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 
 use crate::auth::Caller;
@@ -124,7 +124,7 @@ pub fn download(state: &AppState, annex: &Annex) -> HttpResponse {
 
 /// The annexes' download for the web and the API alike: the annex, if the
 /// caller may see it.
-pub async fn find(state: &web::Data<AppState>, caller: &Caller, id: String) -> AppResult<Annex> {
+pub async fn find(state: &AppState, caller: &Caller, id: String) -> AppResult<Annex> {
     let scope = caller.scope();
     state
         .db

@@ -31,6 +31,11 @@ pub fn own_css() -> String {
     format!("{PREFIX}/{OWN_CSS}")
 }
 
+/// clu's own script (progressive: every page works without it).
+pub fn own_js() -> String {
+    format!("{PREFIX}/{OWN_JS}")
+}
+
 pub fn htmx() -> String {
     format!("{PREFIX}/htmx-{HTMX_VERSION}/htmx.min.js")
 }

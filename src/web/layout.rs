@@ -56,6 +56,7 @@ pub struct Layout {
     pub js_module: String,
     pub js_nomodule: String,
     pub htmx: String,
+    pub own_js: String,
     pub favicon: String,
 }
 
@@ -92,6 +93,7 @@ impl Layout {
             js_module: assets::dsfr("dsfr.module.min.js"),
             js_nomodule: assets::dsfr("dsfr.nomodule.min.js"),
             htmx: assets::htmx(),
+            own_js: assets::own_js(),
             favicon: assets::dsfr("favicon/favicon.svg"),
         }
     }

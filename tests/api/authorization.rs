@@ -35,7 +35,9 @@ fn public(method: &str, path: &str) -> bool {
             | ("get" | "head" | "post", "/rsvp/{token}")
             | (
                 "get",
-                "/rsvp/{token}/annexes/{annex}" | "/rsvp/{token}/dossier.zip"
+                "/rsvp/{token}/annexes/{annex}"
+                    | "/rsvp/{token}/dossier.zip"
+                    | "/rsvp/{token}/dossier.pdf"
             )
             | ("post", "/api/v1/rsvp/{token}")
             | ("get", "/verify/{sha256}" | "/verify/{sha256}/fichier")

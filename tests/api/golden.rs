@@ -4,7 +4,6 @@
 //! the diff before committing it).
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use crate::common::{Backend, TestApp};
 use crate::on_both_backends;
@@ -37,21 +36,6 @@ fn compare(name: &str, actual: &str) {
         expected.lines().count(),
         "{name}: line count"
     );
-}
-
-/// The text of a PDF, by poppler's pdftotext.
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("compte-rendu.pdf");
-    std::fs::write(&path, pdf).expect("write pdf");
-    let output = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (Debian's poppler-utils; .ci/run installs it)");
-    assert!(output.status.success());
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The text of an HTML document: no style, no tags.
@@ -128,7 +112,7 @@ async fn demo_compte_rendu_matches_the_reviewed_documents(backend: Backend) {
     let pdf = app.get(&format!("{base}.pdf"), &token).await;
     pdf.assert_status(200);
     assert!(pdf.body.starts_with(b"%PDF"));
-    let text = pdf_text(&pdf.body);
+    let text = crate::common::pdf::text(&pdf.body);
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for element in [
         "PRÉFET DE LA HAUTE-MARNE",

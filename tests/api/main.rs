@@ -5,6 +5,7 @@
 mod common;
 
 mod actions;
+mod annex_dossier;
 mod annexes;
 mod auth;
 mod authorization;

@@ -762,6 +762,16 @@ async fn signed_minutes_freeze_their_annexes(backend: Backend) {
         .delete(&format!("/api/v1/annexes/{id}"), &scene.sec)
         .await
         .assert_problem(409);
+    scene
+        .app
+        .upload_put(
+            &format!("/api/v1/annexes/{id}/content"),
+            &scene.sec,
+            "indicateurs-v2.csv",
+            b"Indicateur;R\xc3\xa9sultat\nAccueil;90\n",
+        )
+        .await
+        .assert_problem(409);
     let list = scene
         .app
         .get(

@@ -223,6 +223,7 @@ pub(super) fn document(texts: &[String], shape: Shape) -> CompteRendu {
             }),
             agenda,
             annexes: Vec::new(),
+            annexes_all_pdf: true,
         },
         document_date: t.text(),
         has_remote: participants.iter().any(|p| p.remote),

@@ -21,7 +21,7 @@ use super::pdf::PdfEngine;
 use super::*;
 
 static TEMPLATES: LazyLock<Templates> = LazyLock::new(|| Templates::load(None).expect("templates"));
-static PDF: LazyLock<PdfEngine> = LazyLock::new(|| PdfEngine::new(TEMPLATES.typst_source()));
+static PDF: LazyLock<PdfEngine> = LazyLock::new(|| PdfEngine::new(&TEMPLATES));
 
 fn render_text(document: &CompteRendu, format: Format) -> String {
     let at = Utc

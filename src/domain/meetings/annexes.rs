@@ -56,11 +56,13 @@ fn annex(row: AnnexRow, content: ContentRow, item_number: Option<i32>) -> Annex 
     }
 }
 
-/// Where a file is attached.
+/// Where a file goes: to the meeting, to one of its items, or in place of
+/// one of its annexes (which keeps its item, its place and its link).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Meeting(String),
     AgendaItem(String),
+    Annex(String),
 }
 
 /// The limits of the settings: per file, and for all of a meeting's annexes.
@@ -89,7 +91,7 @@ pub struct AnnexOrder {
 
 /// Annexes change until the compte-rendu is signed, and not once the
 /// meeting is cancelled.
-fn ensure_changeable(meeting: &MeetingRow) -> AppResult<()> {
+pub(super) fn ensure_changeable(meeting: &MeetingRow) -> AppResult<()> {
     match MeetingStatus::from_stored(&meeting.status)? {
         MeetingStatus::MinutesSigned => Err(AppError::Conflict(
             "le compte-rendu est signé : ses annexes ne changent plus".into(),
@@ -110,6 +112,7 @@ pub fn meeting_of(conn: &mut DbConn, scope: &Scope, target: &Target) -> AppResul
                 .found()?
                 .meeting_id
         }
+        Target::Annex(id) => in_scope(conn, scope, id)?.0.meeting_id,
     };
     store::meetings::find(conn, scope, &meeting_id).found()
 }
@@ -123,7 +126,7 @@ pub fn room_for(
 ) -> AppResult<usize> {
     let meeting = meeting_of(conn, scope, target)?;
     ensure_changeable(&meeting)?;
-    let used = usize::try_from(store::annexes::meeting_usage(conn, &meeting.id)?).unwrap_or(0);
+    let used = usize::try_from(usage_besides(conn, &meeting.id, target)?).unwrap_or(0);
     Ok(limits
         .file_bytes
         .min(limits.meeting_bytes.saturating_sub(used)))
@@ -152,11 +155,24 @@ fn number_in(items: &[AgendaItemRow], item: Option<&str>) -> Option<i32> {
     i32::try_from(index + 1).ok()
 }
 
+fn in_scope(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<(AnnexRow, ContentRow)> {
+    store::annexes::find_any(conn, id)?
+        .filter(|(row, _)| scope.includes(Some(&row.structure_id)))
+        .ok_or(AppError::NotFound)
+}
+
+/// What the meeting's annexes weigh, the one being replaced left out.
+fn usage_besides(conn: &mut DbConn, meeting_id: &str, target: &Target) -> AppResult<i64> {
+    let used = store::annexes::meeting_usage(conn, meeting_id)?;
+    Ok(match target {
+        Target::Annex(id) => used - store::annexes::find_any(conn, id)?.map_or(0, |(_, c)| c.size),
+        _ => used,
+    })
+}
+
 /// One annex and its content, in scope.
 pub fn get(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<Annex> {
-    let (row, content) = store::annexes::find_any(conn, id)?
-        .filter(|(row, _)| scope.includes(Some(&row.structure_id)))
-        .ok_or(AppError::NotFound)?;
+    let (row, content) = in_scope(conn, scope, id)?;
     with_number(conn, row, content)
 }
 
@@ -188,8 +204,24 @@ fn record(
     )
 }
 
-/// Attaches a received file; its bytes are stored unless the same content
-/// already is. The meeting's limit is checked again here, in the
+/// The content of a received file, stored unless the same bytes already
+/// are.
+fn stored(conn: &mut DbConn, now: DateTime<Utc>, file: &Received) -> AppResult<ContentRow> {
+    if let Some(content) = store::annexes::content(conn, &file.sha256)? {
+        return Ok(content);
+    }
+    let content = ContentRow {
+        sha256: file.sha256.clone(),
+        size: file.size,
+        media_type: file.media_type.to_owned(),
+        created_at: now.naive_utc(),
+    };
+    store::annexes::insert_content(conn, &content, &file.chunks)?;
+    Ok(content)
+}
+
+/// Attaches a received file to `target`, or puts it in place of the annex
+/// it names. The meeting's limit is checked again here, in the
 /// transaction.
 pub fn attach(
     conn: &mut DbConn,
@@ -201,34 +233,24 @@ pub fn attach(
 ) -> AppResult<Annex> {
     let meeting = meeting_of(conn, &caller.scope(), target)?;
     ensure_changeable(&meeting)?;
-    let used = store::annexes::meeting_usage(conn, &meeting.id)?;
+    let used = usage_besides(conn, &meeting.id, target)?;
     let limit = i64::try_from(limits.meeting_bytes).unwrap_or(i64::MAX);
     if used + file.size > limit {
         return Err(AppError::PayloadTooLarge {
             limit: limits.meeting_bytes,
         });
     }
-    let content = match store::annexes::content(conn, &file.sha256)? {
-        Some(content) => content,
-        None => {
-            let content = ContentRow {
-                sha256: file.sha256.clone(),
-                size: file.size,
-                media_type: file.media_type.to_owned(),
-                created_at: now.naive_utc(),
-            };
-            store::annexes::insert_content(conn, &content, &file.chunks)?;
-            content
-        }
+    let content = stored(conn, now, file)?;
+    let agenda_item_id = match target {
+        Target::Annex(id) => return replace(conn, caller, now, id, file, content),
+        Target::AgendaItem(id) => Some(id.clone()),
+        Target::Meeting(_) => None,
     };
     let row = AnnexRow {
         id: store::new_id(),
         structure_id: meeting.structure_id.clone(),
         meeting_id: meeting.id.clone(),
-        agenda_item_id: match target {
-            Target::AgendaItem(id) => Some(id.clone()),
-            Target::Meeting(_) => None,
-        },
+        agenda_item_id,
         position: store::annexes::next_position(conn, &meeting.id)?,
         file_name: file.file_name.clone(),
         sha256: content.sha256.clone(),
@@ -247,10 +269,35 @@ pub fn attach(
     with_number(conn, row, content)
 }
 
+/// A new version of an annex: its bytes and name change, its id, item and
+/// place stay; the old bytes go when no other annex has them.
+fn replace(
+    conn: &mut DbConn,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    id: &str,
+    file: &Received,
+    content: ContentRow,
+) -> AppResult<Annex> {
+    let (mut row, _) = in_scope(conn, &caller.scope(), id)?;
+    let previous = std::mem::replace(&mut row.sha256, content.sha256.clone());
+    let previous_name = std::mem::replace(&mut row.file_name, file.file_name.clone());
+    row.updated_at = now.naive_utc();
+    store::annexes::update(conn, &row)?;
+    store::annexes::delete_content_if_unused(conn, &previous)?;
+    record(
+        conn,
+        caller,
+        now,
+        &row,
+        "annex.replace",
+        json!({ "meeting_id": row.meeting_id, "file_name": row.file_name, "previous_file_name": previous_name, "sha256": row.sha256, "previous_sha256": previous, "size": content.size }),
+    )?;
+    with_number(conn, row, content)
+}
+
 fn changeable(conn: &mut DbConn, caller: &Caller, id: &str) -> AppResult<(AnnexRow, ContentRow)> {
-    let (row, content) = store::annexes::find_any(conn, id)?
-        .filter(|(row, _)| caller.scope().includes(Some(&row.structure_id)))
-        .ok_or(AppError::NotFound)?;
+    let (row, content) = in_scope(conn, &caller.scope(), id)?;
     let meeting = store::meetings::find(conn, &caller.scope(), &row.meeting_id).found()?;
     ensure_changeable(&meeting)?;
     Ok((row, content))
@@ -303,52 +350,6 @@ pub fn update(
     with_number(conn, row, content)
 }
 
-/// Puts all of a meeting's annexes in the order given.
-pub fn reorder(
-    conn: &mut DbConn,
-    caller: &Caller,
-    now: DateTime<Utc>,
-    meeting_id: &str,
-    order: AnnexOrder,
-) -> AppResult<Vec<Annex>> {
-    let meeting = store::meetings::find(conn, &caller.scope(), meeting_id).found()?;
-    ensure_changeable(&meeting)?;
-    let rows = store::annexes::of_meeting(conn, &meeting.id)?;
-    let mut wanted = order.ids.clone();
-    wanted.sort();
-    let mut present: Vec<String> = rows.iter().map(|(r, _, _)| r.id.clone()).collect();
-    present.sort();
-    if wanted != present {
-        return Err(AppError::validation(
-            "ids",
-            "donnez chacune des annexes de la réunion, une fois",
-        ));
-    }
-    for (row, _, _) in rows {
-        let position = order.ids.iter().position(|id| *id == row.id).unwrap_or(0);
-        let position = i32::try_from(position + 1).unwrap_or(i32::MAX);
-        if row.position != position {
-            let mut row = row;
-            row.position = position;
-            row.updated_at = now.naive_utc();
-            store::annexes::update(conn, &row)?;
-        }
-    }
-    audit::record(
-        conn,
-        &caller.into(),
-        now,
-        Event {
-            structure_id: Some(&meeting.structure_id),
-            action: "annex.reorder",
-            entity: "meeting",
-            entity_id: &meeting.id,
-            summary: json!({ "ids": order.ids }),
-        },
-    )?;
-    of_meeting(conn, &meeting.id)
-}
-
 /// Removes an annex; its bytes go when no other annex has them.
 pub fn remove(conn: &mut DbConn, caller: &Caller, now: DateTime<Utc>, id: &str) -> AppResult<()> {
     let (row, _) = changeable(conn, caller, id)?;
@@ -362,47 +363,4 @@ pub fn remove(conn: &mut DbConn, caller: &Caller, now: DateTime<Utc>, id: &str) 
         "annex.delete",
         json!({ "meeting_id": row.meeting_id, "file_name": row.file_name, "sha256": row.sha256 }),
     )
-}
-
-/// Tells every invited member that the meeting's documents changed (files
-/// added or replaced after the invitations went out): the update e-mail,
-/// which lists them with their links. Returns how many are told.
-pub fn announce(
-    conn: &mut DbConn,
-    caller: &Caller,
-    notices: &super::notices::Notices,
-    meeting_id: &str,
-) -> AppResult<usize> {
-    let meeting = store::meetings::find(conn, &caller.scope(), meeting_id).found()?;
-    if MeetingStatus::from_stored(&meeting.status)? != MeetingStatus::Convened
-        || meeting.starts_at <= notices.now.naive_utc()
-    {
-        return Err(AppError::Conflict(
-            "seuls les invités d’une réunion convoquée et à venir peuvent être prévenus".into(),
-        ));
-    }
-    let names: Vec<String> = of_meeting(conn, &meeting.id)?
-        .into_iter()
-        .map(|a| a.file_name)
-        .collect();
-    if names.is_empty() {
-        return Err(AppError::Conflict(
-            "la réunion n’a pas d’annexe à annoncer".into(),
-        ));
-    }
-    let changes = vec![format!("Documents de la réunion : {}", names.join(", "))];
-    let queued = notices.meeting_changed(conn, &meeting, &changes)?;
-    audit::record(
-        conn,
-        &caller.into(),
-        notices.now,
-        Event {
-            structure_id: Some(&meeting.structure_id),
-            action: "annex.announce",
-            entity: "meeting",
-            entity_id: &meeting.id,
-            summary: json!({ "queued": queued, "annexes": names.len() }),
-        },
-    )?;
-    Ok(queued)
 }

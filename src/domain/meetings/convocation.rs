@@ -22,17 +22,19 @@ struct Signatory {
     name: String,
 }
 
+/// The letters of a meeting, as the templates print them.
 #[derive(Serialize)]
-struct Letters {
+pub struct Letters {
     #[serde(flatten)]
-    meeting: MeetingContext,
+    pub meeting: MeetingContext,
     letter_date: String,
     signatory: Option<Signatory>,
     letters: Vec<Letter>,
 }
 
-/// The letters of the meeting: to `member_id`, or to every current member
-/// of the committee (substitutes included: they may stand in).
+/// The letters of the meeting, as HTML: to `member_id`, or to every
+/// current member of the committee (substitutes included: they may stand
+/// in).
 pub fn render(
     conn: &mut DbConn,
     templates: &Templates,
@@ -41,6 +43,20 @@ pub fn render(
     member_id: Option<&str>,
     today: chrono::NaiveDate,
 ) -> AppResult<String> {
+    let data = letters(conn, scope, meeting_id, member_id, today)?;
+    templates
+        .render("documents/convocation.html.hbs", &data)
+        .map_err(|e| AppError::internal(format!("{e:?}")))
+}
+
+/// What the letters print (see `render`).
+pub fn letters(
+    conn: &mut DbConn,
+    scope: &Scope,
+    meeting_id: &str,
+    member_id: Option<&str>,
+    today: chrono::NaiveDate,
+) -> AppResult<Letters> {
     let meeting = store::meetings::find(conn, scope, meeting_id).found()?;
     let structure_scope = Scope::Structure(meeting.structure_id.clone());
     let organization_name =
@@ -79,13 +95,10 @@ pub fn render(
         }
         None => None,
     };
-    let data = Letters {
+    Ok(Letters {
         meeting: print::meeting_context(conn, &meeting)?,
         letter_date: crate::french::date(today),
         signatory,
         letters,
-    };
-    templates
-        .render("documents/convocation.html.hbs", &data)
-        .map_err(|e| AppError::internal(format!("{e:?}")))
+    })
 }

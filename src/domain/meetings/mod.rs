@@ -4,6 +4,7 @@
 
 pub mod agenda;
 pub mod annex_files;
+pub mod annex_meeting;
 pub mod annexes;
 pub mod attendance;
 pub mod convocation;

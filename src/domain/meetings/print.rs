@@ -66,7 +66,11 @@ pub fn meeting_context(conn: &mut DbConn, meeting: &MeetingRow) -> AppResult<Mee
         None => None,
     };
     let items = store::meetings::items(conn, &meeting.id)?;
-    let annexes = store::annexes::of_meeting(conn, &meeting.id)?
+    let annexes = store::annexes::of_meeting(conn, &meeting.id)?;
+    let annexes_all_pdf = annexes
+        .iter()
+        .all(|(_, content, _)| content.media_type == "application/pdf");
+    let annexes = annexes
         .into_iter()
         .enumerate()
         .map(|(index, (row, content, _))| AnnexEntry {
@@ -129,5 +133,6 @@ pub fn meeting_context(conn: &mut DbConn, meeting: &MeetingRow) -> AppResult<Mee
         chair,
         agenda,
         annexes,
+        annexes_all_pdf,
     })
 }

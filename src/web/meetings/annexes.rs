@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use crate::auth::caller::need;
 use crate::domain::meetings::agenda::AgendaItem;
 use crate::domain::meetings::annex_files::ACCEPTED_TYPES;
+use crate::domain::meetings::annex_meeting;
 use crate::domain::meetings::annexes::{self, Annex, Target};
 use crate::domain::meetings::{Meeting, MeetingStatus};
 use crate::error::AppError;
@@ -34,6 +35,8 @@ pub struct AnnexLine {
     pub attached_to: String,
     /// The delete form's action, when it may still change.
     pub remove: Option<String>,
+    /// The page to put a new version in its place, likewise.
+    pub replace: Option<String>,
 }
 
 /// The page's section: the list, and the form while annexes may change.
@@ -46,6 +49,8 @@ pub struct Section {
     pub items: Vec<(String, String)>,
     pub hint: String,
     pub error: Option<String>,
+    /// Every annex is a PDF: the dossier can be one PDF too.
+    pub one_pdf: bool,
 }
 
 impl Section {
@@ -63,19 +68,21 @@ impl Section {
                 MeetingStatus::MinutesSigned | MeetingStatus::Cancelled
             );
         let base = meeting_href(&meeting.id);
-        let limits = state.annex_limits();
         let announce = (changeable
             && meeting.status == MeetingStatus::Convened
             && meeting.starts_at > state.clock.now()
             && !annexes.is_empty())
         .then(|| format!("{base}/annexes/annoncer"));
+        let one_pdf = annexes.iter().all(|a| a.media_type == "application/pdf");
         Self {
             announce,
+            one_pdf,
             lines: annexes
                 .into_iter()
                 .map(|a| AnnexLine {
                     href: format!("{base}/annexes/{}", a.id),
                     remove: changeable.then(|| format!("{base}/annexes/{}/supprimer", a.id)),
+                    replace: changeable.then(|| format!("{base}/annexes/{}/remplacer", a.id)),
                     kind: a.type_label,
                     size: crate::french::file_size(a.size),
                     attached_to: a
@@ -90,19 +97,25 @@ impl Section {
                 .enumerate()
                 .map(|(index, item)| (item.id.clone(), format!("{}. {}", index + 1, item.title)))
                 .collect(),
-            hint: format!(
-                "{} au plus par fichier, {} pour toute la réunion. Formats acceptés : {ACCEPTED_TYPES}.",
-                crate::french::file_size(i64::try_from(limits.file_bytes).unwrap_or(i64::MAX)),
-                crate::french::file_size(i64::try_from(limits.meeting_bytes).unwrap_or(i64::MAX)),
-            ),
+            hint: hint(state),
             error,
         }
     }
 }
 
+/// The upload field's hint: the limits and the accepted types.
+pub(super) fn hint(state: &AppState) -> String {
+    let limits = state.annex_limits();
+    format!(
+        "{} au plus par fichier, {} pour toute la réunion. Formats acceptés : {ACCEPTED_TYPES}.",
+        crate::french::file_size(i64::try_from(limits.file_bytes).unwrap_or(i64::MAX)),
+        crate::french::file_size(i64::try_from(limits.meeting_bytes).unwrap_or(i64::MAX)),
+    )
+}
+
 /// Why an upload was refused, for the person who sent it; none when the
 /// error is not theirs.
-fn refusal(err: &AppError, state: &AppState) -> Option<String> {
+pub(super) fn refusal(err: &AppError, state: &AppState) -> Option<String> {
     match err {
         AppError::PayloadTooLarge { limit } => Some(format!(
             "Le fichier est trop volumineux : il reste {} pour cette réunion, {} au plus par fichier.",
@@ -123,23 +136,21 @@ fn refusal(err: &AppError, state: &AppState) -> Option<String> {
     }
 }
 
-pub async fn upload(
-    state: web::Data<AppState>,
-    StaffCan(staff, _): StaffCan<need::Write>,
-    id: web::Path<String>,
+/// Reads an upload form: its token first (nothing is read before it), then
+/// the item when the form has one, then the file, which goes to `target`
+/// (or to the item chosen). The outer error is the form's (a bad token);
+/// the inner one the file's, to show on the form.
+pub(super) async fn receive_form(
+    state: &AppState,
+    staff: &Staff,
     mut form: Multipart,
-) -> WebResult<HttpResponse> {
-    let meeting_id = id.into_inner();
+    mut target: Target,
+) -> WebResult<Result<Annex, AppError>> {
     let unreadable = |_| AppError::BadRequest("formulaire illisible".into());
-    let (mut checked, mut target) = (false, Target::Meeting(meeting_id.clone()));
-    let mut outcome = Err(AppError::validation(
-        FILE,
-        "choisissez le fichier à ajouter",
-    ));
+    let mut checked = false;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(unreadable)?;
         let name = field.name().unwrap_or_default().to_owned();
-        // The token comes first in the form: nothing else is read before it.
         if name != csrf::FIELD && !checked {
             return Err(WebError::Csrf);
         }
@@ -148,15 +159,15 @@ pub async fn upload(
                 .content_disposition()
                 .and_then(|d| d.get_filename())
                 .is_none_or(str::is_empty);
-            if !empty {
-                outcome = async {
-                    let room = service::annexes::room(&state, &staff.caller, &target).await?;
-                    let file = service::annexes::receive(field, room).await?;
-                    service::annexes::attach(&state, &staff.caller, target.clone(), file).await
-                }
-                .await;
+            if empty {
+                break;
             }
-            break;
+            return Ok(async {
+                let room = service::annexes::room(state, &staff.caller, &target).await?;
+                let file = service::annexes::receive(field, room).await?;
+                service::annexes::attach(state, &staff.caller, target.clone(), file).await
+            }
+            .await);
         }
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
@@ -173,7 +184,24 @@ pub async fn upload(
             _ => {}
         }
     }
-    match outcome {
+    if !checked {
+        return Err(WebError::Csrf);
+    }
+    Ok(Err(AppError::validation(
+        FILE,
+        "choisissez le fichier à ajouter",
+    )))
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    StaffCan(staff, _): StaffCan<need::Write>,
+    id: web::Path<String>,
+    form: Multipart,
+) -> WebResult<HttpResponse> {
+    let meeting_id = id.into_inner();
+    let target = Target::Meeting(meeting_id.clone());
+    match receive_form(&state, &staff, form, target).await? {
         Ok(annex) => {
             staff.flash(format!("Annexe « {} » ajoutée.", annex.file_name));
             Ok(layout::see_other(&format!(
@@ -234,6 +262,15 @@ pub async fn dossier(
     Ok(service::dossier::download(&state, id.into_inner(), who).await?)
 }
 
+pub async fn dossier_pdf(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    let who = service::dossier::For::Staff(staff.caller.scope());
+    Ok(service::dossier::download_pdf(&state, id.into_inner(), who).await?)
+}
+
 pub async fn announce(
     state: web::Data<AppState>,
     StaffCan(staff, _): StaffCan<need::Write>,
@@ -244,7 +281,7 @@ pub async fn announce(
     let (caller, notices, mid) = (staff.caller.clone(), state.notices(), meeting_id.clone());
     let queued = state
         .db
-        .write(move |conn| annexes::announce(conn, &caller, &notices, &mid))
+        .write(move |conn| annex_meeting::announce(conn, &caller, &notices, &mid))
         .await?;
     state.outbox_wake.notify_one();
     staff.flash(match queued {

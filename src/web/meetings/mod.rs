@@ -2,6 +2,7 @@
 //! the invitations and their delivery, the answers and the roll call.
 
 mod agenda;
+mod annex_replace;
 mod annexes;
 mod attendance;
 pub mod context;
@@ -77,12 +78,24 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/reunions/{id}/annexes", web::post().to(annexes::upload))
         .route("/reunions/{id}/dossier", web::get().to(annexes::dossier))
         .route(
+            "/reunions/{id}/dossier.pdf",
+            web::get().to(annexes::dossier_pdf),
+        )
+        .route(
             "/reunions/{id}/annexes/annoncer",
             web::post().to(annexes::announce),
         )
         .route(
             "/reunions/{id}/annexes/{annex}",
             web::get().to(annexes::download),
+        )
+        .route(
+            "/reunions/{id}/annexes/{annex}/remplacer",
+            web::get().to(annex_replace::form),
+        )
+        .route(
+            "/reunions/{id}/annexes/{annex}/remplacer",
+            web::post().to(annex_replace::replace),
         )
         .route(
             "/reunions/{id}/annexes/{annex}/supprimer",

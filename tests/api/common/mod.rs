@@ -7,6 +7,7 @@
 pub mod fixtures;
 pub mod imap;
 pub mod mail_samples;
+pub mod pdf;
 pub mod smtp;
 
 use actix_service::boxed::{self, BoxService};
@@ -432,6 +433,30 @@ impl TestApp {
     /// Uploads a file as `multipart/form-data` in the field `file`, its
     /// name given as the `filename*` parameter (UTF-8, percent-encoded).
     pub async fn upload(&self, path: &str, token: &str, file_name: &str, bytes: &[u8]) -> Response {
+        self.send_file(TestRequest::post(), path, token, file_name, bytes)
+            .await
+    }
+
+    /// The same upload with PUT: a new version in place of an annex.
+    pub async fn upload_put(
+        &self,
+        path: &str,
+        token: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Response {
+        self.send_file(TestRequest::put(), path, token, file_name, bytes)
+            .await
+    }
+
+    async fn send_file(
+        &self,
+        req: TestRequest,
+        path: &str,
+        token: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Response {
         let boundary = "clu-test-7d1f0a";
         let encoded: String = file_name
             .bytes()
@@ -450,7 +475,7 @@ impl TestApp {
         .into_bytes();
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let req = TestRequest::post()
+        let req = req
             .uri(path)
             .insert_header(("Authorization", format!("Bearer {token}")))
             .insert_header((

@@ -36,7 +36,7 @@ import steps_mailbox
 import steps_minutes
 from common import (ADMIN_EMAIL, ADMIN_PASSWORD, BASE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, REGISTRY_CSV, SHOTS,
                     api, axe_counts, created, expect, fail, login, look, member_id, ok, one_h1_and_title,
-                    received, sign_in, text_of, visible)
+                    received, sign_in, small_pdf, drop_file, text_of, visible)
 import common
 
 
@@ -235,6 +235,36 @@ def main():
         expect(annex_row.count() == 1 and "Point 2" in annex_row.first.inner_text()
                and "tableau CSV" in annex_row.first.inner_text(),
                "the annex is listed on the meeting's page with its item and type")
+        # Another, dropped on the field (clu.js), for item 3.
+        page.get_by_label("Rattacher au point").select_option(label="3. Programme Services Publics +")
+        zone = page.locator("[data-clu-dropzone]")
+        drop_file(page, zone, "programme-sp-plus.pdf", "application/pdf", small_pdf("Services Publics +"))
+        expect(visible(zone.get_by_text("Fichier choisi : programme-sp-plus.pdf.")),
+               "a file dropped on the field is chosen, and the page says which")
+        page.get_by_role("button", name="Ajouter l’annexe").click()
+        expect(annex_row.count() == 2 and "Point 3" in annex_row.nth(1).inner_text()
+               and "PDF" in annex_row.nth(1).inner_text(),
+               "the dropped file is uploaded as the plain field's would be")
+        expect(page.get_by_role("link", name="Télécharger le dossier en un seul PDF").count() == 0,
+               "one CSV among the annexes: the dossier is offered as a ZIP only")
+        # A new version of the indicators, in PDF, in place of the CSV.
+        page.get_by_role("link", name="Remplacer l’annexe indicateurs-2026.csv").click()
+        one_h1_and_title(page, "Remplacer une annexe")
+        look(page, "annexe-remplacer")
+        page.get_by_label(re.compile("^Nouvelle version")).set_input_files({
+            "name": "indicateurs-2026.pdf", "mimeType": "application/pdf",
+            "buffer": small_pdf("Accueil telephonique 90 87")})
+        page.get_by_role("button", name="Remplacer l’annexe").click()
+        expect(visible(page.get_by_text("Annexe « indicateurs-2026.csv » remplacée par « indicateurs-2026.pdf ».")),
+               "the replacement is confirmed")
+        expect(annex_row.count() == 2 and "indicateurs-2026.pdf" in annex_row.first.inner_text()
+               and "Point 2" in annex_row.first.inner_text(),
+               "the new version keeps the annex's item and place")
+        one_pdf = page.get_by_role("link", name="Télécharger le dossier en un seul PDF")
+        pdf_dossier = page.request.get(BASE + one_pdf.get_attribute("href"))
+        expect(pdf_dossier.status == 200 and pdf_dossier.body().startswith(b"%PDF")
+               and pdf_dossier.headers["content-type"] == "application/pdf",
+               "every annex a PDF: the dossier downloads as one PDF")
         look(page, "reunion")
 
         # Two tabs edit the meeting: the second save is stale, shown, nothing lost.
@@ -291,17 +321,20 @@ def main():
         member = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": 1280, "height": 900})
         answer = member.new_page()
         answer.goto(link.group(0).rstrip(".>)"))
-        document = answer.get_by_role("link", name="indicateurs-2026.csv")
+        document = answer.get_by_role("link", name="indicateurs-2026.pdf")
         expect(visible(document), "the member's answer page lists the annex")
         fetched = answer.request.get(document.get_attribute("href") if document.get_attribute("href").startswith("http")
                                      else BASE + document.get_attribute("href"))
-        expect(fetched.status == 200 and "Accueil téléphonique" in fetched.body().decode()
+        expect(fetched.status == 200 and b"Accueil telephonique 90 87" in fetched.body()
                and fetched.headers["content-disposition"].startswith("attachment"),
-               "the member downloads it through their link")
+               "the member downloads its last version through their link")
+        theirs = answer.get_by_role("link", name="Télécharger le dossier en un seul PDF")
+        expect(visible(theirs) and answer.request.get(BASE + theirs.get_attribute("href")).body().startswith(b"%PDF"),
+               "the member gets the dossier as one PDF too")
         dossier_link = answer.get_by_role("link", name="Télécharger le dossier de séance")
         dossier = answer.request.get(BASE + dossier_link.get_attribute("href"))
         entries = zipfile.ZipFile(io.BytesIO(dossier.body())).namelist() if dossier.status == 200 else []
-        expect(any(name.endswith("indicateurs-2026.csv") for name in entries) and "MANIFESTE.txt" in entries
+        expect(any(name.endswith("indicateurs-2026.pdf") for name in entries) and "MANIFESTE.txt" in entries
                and "00-convocation.html" in entries,
                f"the member's dossier de séance holds the convocation, the annex and the manifest {entries}")
         look(answer, "reponse")

@@ -1,8 +1,13 @@
 //! The dossier de séance: one ZIP holding the convocation, the agenda and
 //! every annex in agenda order, with a manifest of their names, sizes and
-//! SHA-256. The annexes are copied chunk by chunk (one short read each),
-//! stored as they are (they are compressed already), and their bytes
-//! checked against their fingerprint on the way.
+//! SHA-256; or, when every annex is a PDF, one PDF (`pdf`). The annexes are
+//! copied chunk by chunk (one short read each), stored as they are (they
+//! are compressed already), and their bytes checked against their
+//! fingerprint on the way.
+
+mod pdf;
+
+pub use pdf::download_pdf;
 
 use std::io::Write;
 
@@ -14,8 +19,8 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::domain::Found;
 use crate::domain::meetings::annexes::{self, Annex};
-use crate::domain::meetings::convocation;
-use crate::domain::meetings::print::{self, MeetingContext};
+use crate::domain::meetings::convocation::{self, Letters};
+use crate::domain::meetings::print::MeetingContext;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{self, Scope};
@@ -96,10 +101,37 @@ fn zip_error(err: impl std::fmt::Display) -> AppError {
     AppError::internal(format!("dossier de séance : {err}"))
 }
 
-/// The dossier of a meeting, as a download.
-pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResult<HttpResponse> {
-    let (templates, today) = (std::sync::Arc::clone(&state.templates), state.clock.today());
-    let (context, annexes, convocation, date) = state
+/// A dossier's form: a ZIP of any files, or one PDF when every annex is one.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Zip,
+    Pdf,
+}
+
+/// The dossier of a meeting, as `kind` makes it.
+pub async fn make(
+    state: &AppState,
+    meeting_id: String,
+    who: For,
+    kind: Kind,
+) -> AppResult<HttpResponse> {
+    match kind {
+        Kind::Zip => download(state, meeting_id, who).await,
+        Kind::Pdf => download_pdf(state, meeting_id, who).await,
+    }
+}
+
+/// What a dossier holds, read in one transaction.
+struct Gathered {
+    letters: Letters,
+    annexes: Vec<Annex>,
+    /// The meeting's day, for the file's name.
+    date: chrono::NaiveDate,
+}
+
+async fn gather(state: &AppState, meeting_id: String, who: For) -> AppResult<Gathered> {
+    let today = state.clock.today();
+    state
         .db
         .read(move |conn| {
             let (scope, member) = match &who {
@@ -113,22 +145,69 @@ pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResu
                 ),
             };
             let meeting = store::meetings::find(conn, &scope, &meeting_id).found()?;
-            let letters = convocation::render(
-                conn,
-                &templates,
-                &scope,
-                &meeting.id,
-                member.as_deref(),
-                today,
-            )?;
-            Ok((
-                print::meeting_context(conn, &meeting)?,
-                annexes::of_meeting(conn, &meeting.id)?,
-                letters,
-                crate::clock::paris_date(meeting.starts_at.and_utc()),
-            ))
+            Ok(Gathered {
+                letters: convocation::letters(conn, &scope, &meeting.id, member.as_deref(), today)?,
+                annexes: annexes::of_meeting(conn, &meeting.id)?,
+                date: crate::clock::paris_date(meeting.starts_at.and_utc()),
+            })
         })
-        .await?;
+        .await
+}
+
+/// Reads an annex's bytes chunk by chunk, one short read each, into
+/// `sink`, and checks them against the annex's fingerprint.
+async fn copy_annex(
+    state: &AppState,
+    annex: &Annex,
+    sink: &mut impl Write,
+) -> AppResult<(usize, String)> {
+    let (mut hasher, mut size) = (Sha256::new(), 0);
+    for seq in 0.. {
+        let sha256 = annex.sha256.clone();
+        let chunk = state
+            .db
+            .read(move |conn| Ok(store::annexes::chunk(conn, &sha256, seq)?))
+            .await?;
+        let Some(chunk) = chunk else { break };
+        hasher.update(&chunk);
+        size += chunk.len();
+        sink.write_all(&chunk)
+            .map_err(|e| AppError::internal(format!("dossier de séance : {e}")))?;
+    }
+    let sha256 = hex(&hasher.finalize());
+    if sha256 != annex.sha256 {
+        return Err(AppError::internal(format!(
+            "annex {} does not match its fingerprint",
+            annex.id
+        )));
+    }
+    Ok((size, sha256))
+}
+
+/// A dossier as a download, never cached.
+fn attachment(content_type: &str, file_name: String, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(file_name)],
+        })
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(bytes)
+}
+
+/// The dossier of a meeting as a ZIP.
+pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResult<HttpResponse> {
+    let Gathered {
+        letters,
+        annexes,
+        date,
+    } = gather(state, meeting_id, who).await?;
+    let convocation = state
+        .templates
+        .render("documents/convocation.html.hbs", &letters)?;
+    let context = &letters.meeting;
     let mut zip = ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let text = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     let stored = SimpleFileOptions::default()
@@ -139,7 +218,7 @@ pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResu
         ("00-convocation.html".to_owned(), convocation.into_bytes()),
         (
             "00-ordre-du-jour.txt".to_owned(),
-            agenda_text(&context).into_bytes(),
+            agenda_text(context).into_bytes(),
         ),
     ] {
         zip.start_file(name.as_str(), text).map_err(zip_error)?;
@@ -149,25 +228,7 @@ pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResu
     for (index, annex) in annexes.iter().enumerate() {
         let name = entry_name(index + 1, annex);
         zip.start_file(name.as_str(), stored).map_err(zip_error)?;
-        let (mut hasher, mut size) = (Sha256::new(), 0);
-        for seq in 0.. {
-            let sha256 = annex.sha256.clone();
-            let chunk = state
-                .db
-                .read(move |conn| Ok(store::annexes::chunk(conn, &sha256, seq)?))
-                .await?;
-            let Some(chunk) = chunk else { break };
-            hasher.update(&chunk);
-            size += chunk.len();
-            zip.write_all(&chunk).map_err(zip_error)?;
-        }
-        let sha256 = hex(&hasher.finalize());
-        if sha256 != annex.sha256 {
-            return Err(AppError::internal(format!(
-                "annex {} does not match its fingerprint",
-                annex.id
-            )));
-        }
+        let (size, sha256) = copy_annex(state, annex, &mut zip).await?;
         manifest.push((name, size, sha256));
     }
     let mut listing = format!(
@@ -180,15 +241,9 @@ pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResu
     zip.start_file("MANIFESTE.txt", text).map_err(zip_error)?;
     zip.write_all(listing.as_bytes()).map_err(zip_error)?;
     let bytes = zip.finish().map_err(zip_error)?.into_inner();
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(format!(
-                "dossier-de-seance-{date}.zip"
-            ))],
-        })
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+    Ok(attachment(
+        "application/zip",
+        format!("dossier-de-seance-{date}.zip"),
+        bytes,
+    ))
 }
