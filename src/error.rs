@@ -39,6 +39,9 @@ pub enum AppError {
     Forbidden,
     #[error("ressource introuvable")]
     NotFound,
+    /// The path exists, not with this method; the methods it takes.
+    #[error("méthode non acceptée à cette adresse (acceptées : {0})")]
+    MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
     /// The record changed since the form was read (its `updated_at` is not
@@ -97,6 +100,7 @@ impl AppError {
             Self::InvalidCredentials => "invalid-credentials",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not-found",
+            Self::MethodNotAllowed(_) => "method-not-allowed",
             Self::Conflict(_) => "conflict",
             Self::Stale => "stale",
             Self::Gone => "gone",
@@ -116,6 +120,7 @@ impl AppError {
             Self::Unauthorized | Self::InvalidCredentials => "Authentification requise",
             Self::Forbidden => "Accès refusé",
             Self::NotFound => "Introuvable",
+            Self::MethodNotAllowed(_) => "Méthode non acceptée",
             Self::Conflict(_) => "Conflit",
             Self::Stale => "Modifié entre-temps",
             Self::Gone => "Lien expiré",
@@ -161,6 +166,7 @@ impl ResponseError for AppError {
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::Stale => StatusCode::CONFLICT,
             Self::Gone => StatusCode::GONE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -192,6 +198,11 @@ impl ResponseError for AppError {
             }
             Self::Busy | Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::MethodNotAllowed(allow) => {
+                if let Ok(allow) = HeaderValue::from_str(allow) {
+                    response.insert_header((header::ALLOW, allow));
+                }
             }
             _ => {}
         }

@@ -17,6 +17,8 @@ pub mod domain;
 pub mod error;
 pub mod french;
 pub mod mail;
+pub mod methods;
+pub mod metrics;
 pub mod server;
 pub mod service;
 pub mod state;
@@ -71,18 +73,31 @@ pub fn build_app(
         .configure(api::pages)
         .split_for_parts();
     api::complete(&mut openapi);
+    let methods = crate::methods::AllowTable::default();
+    methods.add_openapi(&openapi);
+    for path in [
+        "/api/v1/openapi.json",
+        "/docs",
+        "/docs/{_:.*}",
+        "/static/{path:.*}",
+        "/metrics",
+    ] {
+        methods.add(path, &actix_web::http::Method::GET);
+    }
     // The document is served by a route of the API scope: a scope owns every
     // path under its prefix, so a service registered beside it would be shadowed.
     app.app_data(web::Data::new(api::OpenApiDocument(openapi)))
         .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new([OPENAPI_PATH])))
         .service(web::redirect("/docs", "/docs/"))
+        .route("/metrics", web::get().to(crate::metrics::scrape_with_token))
         .configure(crate::web::static_files)
-        .configure(|config| crate::web::pages(config, session))
+        .configure(|config| crate::web::pages(config, session, &methods))
         .default_service(web::to(crate::web::not_found))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        .wrap_fn(move |req, service| crate::methods::answer(&methods, req, service))
         .wrap_fn(telemetry::request_span)
 }

@@ -33,6 +33,12 @@ enum Command {
     /// Loads the Haute-Marne meeting of 20 December 2023, signed, and
     /// prints where to look.
     Demo,
+    /// Writes a consistent copy of the SQLite database to FILE while the
+    /// server runs (for PostgreSQL: says how to use pg_dump).
+    Backup { file: std::path::PathBuf },
+    /// Restores FILE (an SQLite copy, or a pg_dump custom-format dump for
+    /// PostgreSQL), checked first, into the configured empty database.
+    Restore { file: std::path::PathBuf },
 }
 
 /// glibc raises its mmap threshold to the size of the largest block freed,
@@ -69,6 +75,8 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(settings),
         Command::CreateAdmin { email } => create_admin(settings, &email),
         Command::Demo => demo(settings),
+        Command::Backup { file } => copy(&settings, &file, clu::db::backup::backup),
+        Command::Restore { file } => copy(&settings, &file, clu::db::backup::restore),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,6 +92,16 @@ fn serve(settings: Settings) -> Result<(), String> {
     actix_web::rt::System::new()
         .block_on(clu::server::serve(state))
         .map_err(|e| e.to_string())
+}
+
+fn copy(
+    settings: &Settings,
+    file: &std::path::Path,
+    run: fn(&clu::config::DatabaseTarget, &std::path::Path) -> Result<String, String>,
+) -> Result<(), String> {
+    let target = settings.database_target().map_err(|e| e.to_string())?;
+    println!("{}", run(&target, file)?);
+    Ok(())
 }
 
 fn migrate(settings: Settings) -> Result<(), String> {

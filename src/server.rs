@@ -22,6 +22,19 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
     let blocking_threads = usize::try_from(state.settings.database_pool_size)
         .unwrap_or(8)
         .max(2);
+    if let Some(address) = state.settings.metrics_bind {
+        let metrics_state = actix_web::web::Data::new(state.clone());
+        let metrics = HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(metrics_state.clone())
+                .route("/metrics", actix_web::web::get().to(crate::metrics::scrape))
+        })
+        .workers(1)
+        .bind(address)?
+        .run();
+        tracing::info!(%address, "metrics listening");
+        actix_web::rt::spawn(metrics);
+    }
     HttpServer::new(move || build_app(state.clone()))
         .worker_max_blocking_threads(blocking_threads)
         .bind(bind)?

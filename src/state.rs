@@ -30,6 +30,10 @@ pub struct AppState {
     pub session_key: actix_web::cookie::Key,
     /// The mailbox clu reads, if one is set.
     pub mailbox: Option<Arc<ImapSettings>>,
+    /// The reverse proxies trusted to name the client.
+    pub proxies: Arc<[ipnet::IpNet]>,
+    /// This process's counters, for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
         let templates = Templates::load(settings.templates_dir.as_deref())?;
         let session_key = crate::auth::keys::session_key(&settings)?;
         let mailbox = settings.imap().map_err(|e| e.to_string())?.map(Arc::new);
+        let proxies = settings.proxies().map_err(|e| e.to_string())?.into();
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -56,6 +61,8 @@ impl AppState {
             outbox_wake: Arc::new(Notify::new()),
             session_key,
             mailbox,
+            proxies,
+            metrics: Arc::default(),
         })
     }
 }

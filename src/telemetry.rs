@@ -47,13 +47,29 @@ where
         let span = tracing::Span::current();
         match result {
             Ok(mut response) => {
+                // A pattern only for a request a route took: the path of
+                // one none did would let anyone add labels.
                 let route = response
                     .request()
                     .match_pattern()
+                    .filter(|_| {
+                        !response
+                            .response()
+                            .extensions()
+                            .contains::<crate::methods::Unrouted>()
+                    })
                     .unwrap_or_else(|| "(unmatched)".into());
                 span.record("route", route.as_str());
                 let status = response.status().as_u16();
-                let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+                let elapsed = started.elapsed().as_secs_f64();
+                let elapsed_ms = elapsed * 1000.0;
+                if let Some(state) = response
+                    .request()
+                    .app_data::<actix_web::web::Data<crate::state::AppState>>()
+                {
+                    let method = response.request().method().as_str().to_owned();
+                    state.metrics.request(&route, &method, status, elapsed);
+                }
                 if status >= 500 {
                     tracing::error!(status, elapsed_ms, "request failed");
                 } else {

@@ -24,9 +24,8 @@ pub struct LoginResponse {
 }
 
 /// The client's address, as the login throttle counts it.
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+pub fn client_address(req: &HttpRequest, state: &AppState) -> String {
+    crate::auth::client::address(req, &state.proxies)
 }
 
 /// Exchanges e-mail and password for a short-lived access token.
@@ -43,7 +42,7 @@ pub async fn login(
     credentials: Json<Credentials>,
 ) -> AppResult<web::Json<LoginResponse>> {
     let credentials = credentials.into_inner()?;
-    let user = service::auth::sign_in(&state, credentials, &client_address(&req)).await?;
+    let user = service::auth::sign_in(&state, credentials, &client_address(&req, &state)).await?;
     let ttl = state.settings.token_ttl_seconds;
     let access_token = state.keys.issue_access(
         &user.id,

@@ -2,6 +2,7 @@
 //! bearer token into the caller, with the roles' permissions.
 
 pub mod caller;
+pub mod client;
 pub mod keys;
 pub mod password;
 pub mod policy;

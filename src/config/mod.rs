@@ -90,6 +90,14 @@ pub struct Settings {
     /// The largest annex, and all of a meeting's annexes, in MB.
     pub annex_max_file_mb: u64,
     pub annex_max_meeting_mb: u64,
+    /// The reverse proxies, as written (see `proxies()`).
+    pub trusted_proxies: String,
+    /// `GET /metrics` on the main address with this bearer token…
+    #[serde(default)]
+    pub metrics_token: Option<Secret>,
+    /// …or on an address of its own, without a token.
+    #[serde(default)]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// Where the settings could not be read, in words an operator can act on.
@@ -109,6 +117,25 @@ pub enum DatabaseTarget {
 }
 
 impl Settings {
+    /// The reverse proxies trusted to name the client: networks, a lone
+    /// address being a network of one.
+    pub fn proxies(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<ipnet::IpNet>()
+                    .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "trusted_proxies : « {item} » n'est ni une adresse IP ni un réseau (10.0.0.0/8)"
+                        ))
+                    })
+            })
+            .collect()
+    }
+
     /// Reads the settings from the process environment.
     pub fn load() -> Result<Self, ConfigError> {
         Self::from_figment(Self::figment(
@@ -154,6 +181,13 @@ impl Settings {
             .is_some_and(|p| p.as_os_str().is_empty())
         {
             self.templates_dir = None;
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|s| s.expose().trim().is_empty())
+        {
+            self.metrics_token = None;
         }
         while self.public_url.ends_with('/') {
             self.public_url.pop();
@@ -240,6 +274,16 @@ impl Settings {
                  entre annex_max_file_mb et 10000"
                     .into(),
             ));
+        }
+        self.proxies()?;
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|s| s.expose().len() < MIN_SECRET_LEN)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "metrics_token doit contenir au moins {MIN_SECRET_LEN} caractères"
+            )));
         }
         if !(0..=24 * 7).contains(&self.calendar_alarm_hours) {
             return Err(ConfigError::Invalid(

@@ -2,9 +2,11 @@
 //! and the two ways the rest of the code reaches it (`read` and `write`),
 //! both run on the blocking thread pool, never on the async workers.
 
+pub mod backup;
 pub mod migrate;
 pub mod schema;
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -96,6 +98,27 @@ pub struct Db {
     /// SQLite's busy handler, which sleeps 1, 2, 5… up to 100 ms between
     /// tries. Other processes (the CLI) still wait under `busy_timeout`.
     writers: Option<Arc<Mutex<()>>>,
+    /// Tasks waiting for a connection now.
+    waiting: Arc<AtomicI64>,
+}
+
+/// The pool as `/metrics` shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub in_use: i64,
+    pub idle: i64,
+    pub waiting: i64,
+}
+
+/// A connection from `pool`, counted in `waiting` while it is awaited.
+fn checkout(
+    pool: &Pool,
+    waiting: &AtomicI64,
+) -> Result<r2d2::PooledConnection<Manager>, r2d2::PoolError> {
+    waiting.fetch_add(1, Ordering::Relaxed);
+    let conn = pool.get();
+    waiting.fetch_sub(1, Ordering::Relaxed);
+    conn
 }
 
 impl Db {
@@ -129,7 +152,17 @@ impl Db {
             pool,
             backend,
             writers,
+            waiting: Arc::new(AtomicI64::new(0)),
         })
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            in_use: i64::from(state.connections.saturating_sub(state.idle_connections)),
+            idle: i64::from(state.idle_connections),
+            waiting: self.waiting.load(Ordering::Relaxed),
+        }
     }
 
     pub fn backend(&self) -> &'static str {
@@ -147,9 +180,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, waiting) = (self.pool.clone(), Arc::clone(&self.waiting));
         actix_web::web::block(move || {
-            let mut conn = pool.get()?;
+            let mut conn = checkout(&pool, &waiting)?;
             work(&mut conn)
         })
         .await?
@@ -179,13 +212,14 @@ impl Db {
         T: Send + 'static,
     {
         let (pool, writers) = (self.pool.clone(), self.writers.clone());
+        let waiting = Arc::clone(&self.waiting);
         actix_web::web::block(move || {
             // The turn first, then a connection: a writer waiting for its
             // turn holds no connection that readers could use.
             let _turn = writers
                 .as_ref()
                 .map(|w| w.lock().unwrap_or_else(PoisonError::into_inner));
-            let mut conn = pool.get().map_err(AppError::from)?;
+            let mut conn = checkout(&pool, &waiting).map_err(AppError::from)?;
             let mut attempt = 1;
             loop {
                 match write_transaction(&mut conn, work.clone()) {

@@ -6,6 +6,7 @@ use crate::auth::{Caller, Role, password};
 use crate::domain::accounts::login::{self, Credentials, MAX_INPUT_LEN};
 use crate::domain::accounts::password as own_password;
 use crate::error::{AppError, AppResult};
+use crate::metrics::Login;
 use crate::state::AppState;
 use crate::store;
 use crate::store::users::UserRow;
@@ -22,6 +23,20 @@ async fn verify(typed: String, stored: String) -> AppResult<bool> {
 /// account (the caller issues a token or opens a session). Every failure
 /// gets the same `InvalidCredentials`.
 pub async fn sign_in(
+    state: &AppState,
+    credentials: Credentials,
+    client: &str,
+) -> AppResult<UserRow> {
+    let outcome = checked_sign_in(state, credentials, client).await;
+    state.metrics.login(match &outcome {
+        Ok(_) => Login::Succeeded,
+        Err(AppError::TooManyRequests { .. }) => Login::Throttled,
+        Err(_) => Login::Failed,
+    });
+    outcome
+}
+
+async fn checked_sign_in(
     state: &AppState,
     credentials: Credentials,
     client: &str,

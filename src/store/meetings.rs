@@ -159,6 +159,20 @@ pub fn due_for_reminder(
         .load(conn)
 }
 
+/// Takes the automatic reminder of a meeting for this transaction: true
+/// for the one that sets it; another server's concurrent attempt finds it
+/// set (PostgreSQL re-reads the row once the first commits) and skips it.
+pub fn claim_auto_reminder(conn: &mut DbConn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        meetings::table
+            .find(id)
+            .filter(meetings::auto_reminder_sent_at.is_null()),
+    )
+    .set(meetings::auto_reminder_sent_at.eq(at))
+    .execute(conn)
+    .map(|changed| changed == 1)
+}
+
 pub fn insert_item(conn: &mut DbConn, row: &AgendaItemRow) -> QueryResult<()> {
     diesel::insert_into(agenda_items::table)
         .values(row)

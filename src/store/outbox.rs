@@ -237,3 +237,51 @@ pub fn scrub_member(conn: &mut DbConn, member_id: &str) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// The outbox as `/metrics` shows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    pub queued: i64,
+    pub sending: i64,
+    pub failed: i64,
+    /// Since the oldest queued message was written; 0 when none is.
+    pub oldest_queued_seconds: f64,
+}
+
+pub fn stats(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Stats> {
+    let counts: Vec<(String, i64)> = outbox::table
+        .filter(outbox::status.eq_any(["queued", "sending", "failed"]))
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let count = |status: &str| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    let oldest: Option<NaiveDateTime> = outbox::table
+        .filter(outbox::status.eq("queued"))
+        .select(diesel::dsl::min(outbox::created_at))
+        .first(conn)?;
+    Ok(Stats {
+        queued: count("queued"),
+        sending: count("sending"),
+        failed: count("failed"),
+        oldest_queued_seconds: oldest.map_or(0.0, |at| {
+            (now - at).num_milliseconds().max(0) as f64 / 1000.0
+        }),
+    })
+}
+
+/// Extends the lease of every message `claim` is still sending: a live
+/// worker keeps its messages, a dead one's run out soon after it died.
+pub fn renew(conn: &mut DbConn, claim: &str, until: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::claim.eq(claim))
+            .filter(outbox::status.eq("sending")),
+    )
+    .set(outbox::claimed_until.eq(until))
+    .execute(conn)
+}

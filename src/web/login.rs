@@ -85,9 +85,7 @@ pub async fn submit(
     if !page.email_error.is_empty() || !page.password_error.is_empty() {
         return Ok(layout::page(StatusCode::UNPROCESSABLE_ENTITY, &page)?);
     }
-    let client = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let client = crate::auth::client::address(&req, &state.proxies);
     match calls::login(&state, page.email.clone(), form.password, client).await {
         Ok((user_id, version)) => {
             session::sign_in(&session, &user_id, version, state.clock.now().timestamp())?;

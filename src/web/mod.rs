@@ -31,6 +31,8 @@ pub mod session;
 use actix_session::SessionMiddleware;
 use actix_session::storage::CookieSessionStore;
 use actix_web::dev::Service;
+
+use crate::methods::{AllowTable, Pages};
 use actix_web::http::header;
 use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, guard, web};
@@ -68,7 +70,11 @@ pub fn static_files(config: &mut web::ServiceConfig) {
 
 /// Every page, in one scope. Registered last: the scope's empty prefix
 /// takes any path the API, the probes and the answer pages left.
-pub fn pages(config: &mut web::ServiceConfig, session: SessionMiddleware<CookieSessionStore>) {
+pub fn pages(
+    config: &mut web::ServiceConfig,
+    session: SessionMiddleware<CookieSessionStore>,
+    table: &AllowTable,
+) {
     config.service(
         web::scope("")
             .wrap(session)
@@ -86,24 +92,25 @@ pub fn pages(config: &mut web::ServiceConfig, session: SessionMiddleware<CookieS
                 }
             })
             .wrap(security_headers())
-            .route("/", web::get().to(index))
-            .route(SIGN_IN, web::get().to(login::page))
-            .route(SIGN_IN, web::post().to(login::submit))
-            .route(SIGN_OUT, web::post().to(login::sign_out))
-            .configure(registry::routes)
-            .configure(committees::routes)
-            .configure(meetings::routes)
-            .configure(minutes::routes)
-            .configure(actions::routes)
-            .configure(reports::routes)
-            .configure(admin::routes)
-            .route(DASHBOARD, web::get().to(dashboard::page))
-            .route(ACCOUNT, web::get().to(account::page))
-            .route("/compte/nom", web::post().to(account::rename))
-            .route(
-                "/compte/mot-de-passe",
-                web::post().to(account::change_password),
-            ),
+            .configure(|config| {
+                let mut pages = Pages::new(config, table);
+                pages
+                    .get("/", index)
+                    .get(SIGN_IN, login::page)
+                    .post(SIGN_IN, login::submit)
+                    .post(SIGN_OUT, login::sign_out)
+                    .get(DASHBOARD, dashboard::page)
+                    .get(ACCOUNT, account::page)
+                    .post("/compte/nom", account::rename)
+                    .post("/compte/mot-de-passe", account::change_password);
+                registry::routes(&mut pages);
+                committees::routes(&mut pages);
+                meetings::routes(&mut pages);
+                minutes::routes(&mut pages);
+                actions::routes(&mut pages);
+                reports::routes(&mut pages);
+                admin::routes(&mut pages);
+            }),
     );
 }
 
@@ -131,6 +138,10 @@ async fn index(session: actix_session::Session) -> HttpResponse {
 /// Unknown paths: a French page for a browser, problem+json for the API
 /// and for clients that do not ask for HTML.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    crate::methods::unrouted(not_found_page(req).await)
+}
+
+async fn not_found_page(req: HttpRequest) -> HttpResponse {
     let wants_html = req
         .headers()
         .get(header::ACCEPT)

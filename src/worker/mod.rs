@@ -22,8 +22,11 @@ use crate::state::AppState;
 use crate::store::outbox::OutboxRow;
 use crate::store::{self};
 
-/// How long a claim holds before another worker may take the message.
-const LEASE_SECONDS: i64 = 120;
+/// How long a claim holds before another worker may take the message: a
+/// live worker renews it every `RENEW_SECONDS` while it sends, so a dead
+/// one's messages move on to another server within this much.
+const LEASE_SECONDS: i64 = 20;
+const RENEW_SECONDS: u64 = 5;
 /// Messages claimed at once, and sent concurrently over the pool (lettre
 /// keeps up to 10 SMTP connections open).
 const BATCH: i64 = 100;
@@ -97,7 +100,7 @@ impl Worker {
             // Each message is recorded as soon as it is sent, while the
             // others are on the wire: a crash re-sends at most the ones in
             // flight.
-            let outcomes: Vec<AppResult<Outcome>> = futures_util::stream::iter(batch)
+            let sending = futures_util::stream::iter(batch)
                 .map(|row| async move {
                     let result = match message::build(&row, &self.from) {
                         Ok(message) => {
@@ -110,8 +113,11 @@ impl Worker {
                     self.record(&row, result).await
                 })
                 .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
+                .collect::<Vec<AppResult<Outcome>>>();
+            let outcomes = tokio::select! {
+                outcomes = sending => outcomes,
+                never = self.keep_claim() => match never {},
+            };
             for outcome in outcomes {
                 match outcome? {
                     Outcome::Sent => pass.sent += 1,
@@ -176,6 +182,25 @@ impl Worker {
             .await
     }
 
+    /// Renews the lease of the messages this worker is sending, for as
+    /// long as it is sending them (the caller drops this future then).
+    async fn keep_claim(&self) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(Duration::from_secs(RENEW_SECONDS)).await;
+            let claim = self.claim.clone();
+            let until =
+                (self.state.clock.now() + chrono::Duration::seconds(LEASE_SECONDS)).naive_utc();
+            let renewed = self
+                .state
+                .db
+                .write(move |conn| Ok(store::outbox::renew(conn, &claim, until)?))
+                .await;
+            if let Err(err) = renewed {
+                tracing::warn!(error = %err, "outbox lease not renewed");
+            }
+        }
+    }
+
     async fn record(&self, row: &OutboxRow, result: Result<(), String>) -> AppResult<Outcome> {
         let now: DateTime<Utc> = self.state.clock.now();
         let (id, claim) = (row.id.clone(), self.claim.clone());
@@ -186,6 +211,11 @@ impl Worker {
             Err(_) if attempts < settings.outbox_max_attempts => Outcome::Retry,
             Err(_) => Outcome::Failed,
         };
+        self.state.metrics.email(match outcome {
+            Outcome::Sent => crate::metrics::Email::Sent,
+            Outcome::Retry => crate::metrics::Email::Retried,
+            Outcome::Failed => crate::metrics::Email::Failed,
+        });
         match &result {
             Ok(()) => tracing::debug!(outbox_id = %row.id, kind = %row.kind, "sent"),
             Err(err) => {

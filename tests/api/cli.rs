@@ -266,3 +266,36 @@ fn demo_prints_the_address_to_open_and_its_logins() {
         assert!(text.contains(login), "{login} missing from:\n{text}");
     }
 }
+
+/// The systemd unit of `deploy/` passes `systemd-analyze verify` (Debian's
+/// systemd, installed by `.ci/run`), pointed at the built binary, and
+/// keeps its sandboxing.
+#[test]
+fn the_systemd_unit_verifies_and_is_sandboxed() {
+    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/clu.service"))
+        .expect("deploy/clu.service");
+    for setting in [
+        "DynamicUser=yes",
+        "ProtectSystem=strict",
+        "StateDirectory=clu",
+        "NoNewPrivileges=yes",
+    ] {
+        assert!(
+            unit.lines().any(|line| line == setting),
+            "{setting} missing"
+        );
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("clu.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/clu", CLU)).expect("write unit");
+    let output = Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze (Debian's systemd; .ci/run installs it)");
+    let complaints = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && complaints.trim().is_empty(),
+        "{complaints}"
+    );
+}

@@ -190,10 +190,15 @@ async fn unknown_routes_are_problem_not_found(app: TestApp) {
         .await
         .assert_problem(404);
     app.get("/nothing", &admin).await.assert_problem(404);
-    // A known path with a method it does not have.
-    app.request(Method::PUT, "/api/v1/auth/me", Some(&admin), None)
-        .await
-        .assert_problem(404);
+    // A known path with a method it does not have: 405, saying which.
+    let wrong = app
+        .request(Method::PUT, "/api/v1/auth/me", Some(&admin), None)
+        .await;
+    wrong.assert_problem(405);
+    assert_eq!(
+        wrong.headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, HEAD, OPTIONS")
+    );
 }
 
 async fn probes_answer_and_requests_carry_an_id(app: TestApp) {

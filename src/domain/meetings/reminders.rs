@@ -45,17 +45,19 @@ pub fn remind(
 
 /// Queues the automatic reminder of every convened meeting starting
 /// within `days_before` days whose reminder has not gone out; each meeting
-/// gets it once, and nobody invited less than a day ago is reminded.
+/// gets it once, however many servers run this at the same time, and
+/// nobody invited less than a day ago is reminded.
 /// Returns the number of e-mails queued.
 pub fn queue_automatic(conn: &mut DbConn, notices: &Notices, days_before: i64) -> AppResult<usize> {
     let now = notices.now.naive_utc();
     let mut queued = 0;
-    for mut meeting in
-        store::meetings::due_for_reminder(conn, now, now + Duration::days(days_before))?
+    for meeting in store::meetings::due_for_reminder(conn, now, now + Duration::days(days_before))?
     {
+        // Once, whichever of several servers gets here first.
+        if !store::meetings::claim_auto_reminder(conn, &meeting.id, now)? {
+            continue;
+        }
         let count = notices.remind(conn, &meeting, Some(now - Duration::days(1)))?;
-        meeting.auto_reminder_sent_at = Some(now);
-        store::meetings::update(conn, &meeting)?;
         audit::record(
             conn,
             &Actor::system(),

@@ -7,7 +7,7 @@ mod fields;
 mod plans;
 mod show;
 
-use actix_web::web;
+use crate::methods::Pages;
 
 use crate::domain::actions::ActionStatus;
 
@@ -34,33 +34,15 @@ pub fn badge(status: ActionStatus) -> &'static str {
     }
 }
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub fn routes(config: &mut Pages) {
     config
-        .route(super::ACTIONS, web::get().to(plans::summaries))
-        .route("/comites/{id}/plan-d-action", web::get().to(plans::plan))
-        .route(
-            "/comites/{id}/plan-d-action.csv",
-            web::get().to(plans::export),
-        )
-        .route(
-            "/comites/{id}/plan-d-action/nouvelle",
-            web::get().to(edit::new_form),
-        )
-        .route(
-            "/comites/{id}/plan-d-action/nouvelle",
-            web::post().to(edit::create),
-        )
-        .route("/plans-d-action/{id}", web::get().to(show::page))
-        .route(
-            "/plans-d-action/{id}/modifier",
-            web::get().to(edit::edit_form),
-        )
-        .route(
-            "/plans-d-action/{id}/modifier",
-            web::post().to(edit::update),
-        )
-        .route(
-            "/plans-d-action/{id}/statut",
-            web::post().to(show::change_status),
-        );
+        .get(super::ACTIONS, plans::summaries)
+        .get("/comites/{id}/plan-d-action", plans::plan)
+        .get("/comites/{id}/plan-d-action.csv", plans::export)
+        .get("/comites/{id}/plan-d-action/nouvelle", edit::new_form)
+        .post("/comites/{id}/plan-d-action/nouvelle", edit::create)
+        .get("/plans-d-action/{id}", show::page)
+        .get("/plans-d-action/{id}/modifier", edit::edit_form)
+        .post("/plans-d-action/{id}/modifier", edit::update)
+        .post("/plans-d-action/{id}/statut", show::change_status);
 }

@@ -8,7 +8,8 @@ mod labels;
 mod structures;
 mod users;
 
-use actix_web::{HttpResponse, web};
+use crate::methods::Pages;
+use actix_web::HttpResponse;
 use askama::Template;
 
 use super::ADMIN;
@@ -21,52 +22,34 @@ pub const STRUCTURES: &str = "/administration/structures";
 pub const USERS: &str = "/administration/utilisateurs";
 pub const AUDIT: &str = "/administration/journal";
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub fn routes(config: &mut Pages) {
     config
-        .route(ADMIN, web::get().to(index))
-        .route(STRUCTURES, web::get().to(structures::list))
-        .route(
-            "/administration/structures/nouvelle",
-            web::get().to(structures::new_form),
-        )
-        .route(
-            "/administration/structures/nouvelle",
-            web::post().to(structures::create),
-        )
-        .route(
+        .get(ADMIN, index)
+        .get(STRUCTURES, structures::list)
+        .get("/administration/structures/nouvelle", structures::new_form)
+        .post("/administration/structures/nouvelle", structures::create)
+        .get(
             "/administration/structures/{id}/modifier",
-            web::get().to(structures::edit_form),
+            structures::edit_form,
         )
-        .route(
+        .post(
             "/administration/structures/{id}/modifier",
-            web::post().to(structures::update),
+            structures::update,
         )
-        .route(USERS, web::get().to(users::list))
-        .route(
-            "/administration/utilisateurs/nouveau",
-            web::get().to(users::new_form),
-        )
-        .route(
-            "/administration/utilisateurs/nouveau",
-            web::post().to(users::create),
-        )
-        .route(
+        .get(USERS, users::list)
+        .get("/administration/utilisateurs/nouveau", users::new_form)
+        .post("/administration/utilisateurs/nouveau", users::create)
+        .get(
             "/administration/utilisateurs/{id}/modifier",
-            web::get().to(users::edit_form),
+            users::edit_form,
         )
-        .route(
-            "/administration/utilisateurs/{id}/modifier",
-            web::post().to(users::update),
-        )
-        .route(
+        .post("/administration/utilisateurs/{id}/modifier", users::update)
+        .post(
             "/administration/utilisateurs/{id}/desactiver",
-            web::post().to(users::disable),
+            users::disable,
         )
-        .route(
-            "/administration/utilisateurs/{id}/activer",
-            web::post().to(users::enable),
-        )
-        .route(AUDIT, web::get().to(audit::list));
+        .post("/administration/utilisateurs/{id}/activer", users::enable)
+        .get(AUDIT, audit::list);
 }
 
 pub fn structure_href(id: &str) -> String {

@@ -5,27 +5,27 @@ mod memberships;
 mod pages;
 mod seat_form;
 
-use actix_web::web;
+use crate::methods::Pages;
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub fn routes(config: &mut Pages) {
     config
-        .route(super::COMMITTEES, web::get().to(pages::list))
-        .route("/comites/nouveau", web::get().to(pages::new_form))
-        .route("/comites/nouveau", web::post().to(pages::create))
-        .route("/comites/{id}", web::get().to(pages::show))
-        .route("/comites/{id}/modifier", web::get().to(pages::edit_form))
-        .route("/comites/{id}/modifier", web::post().to(pages::update))
-        .route("/comites/{id}/membres", web::post().to(memberships::add))
-        .route(
+        .get(super::COMMITTEES, pages::list)
+        .get("/comites/nouveau", pages::new_form)
+        .post("/comites/nouveau", pages::create)
+        .get("/comites/{id}", pages::show)
+        .get("/comites/{id}/modifier", pages::edit_form)
+        .post("/comites/{id}/modifier", pages::update)
+        .post("/comites/{id}/membres", memberships::add)
+        .get(
             "/comites/{id}/membres/{membership}/modifier",
-            web::get().to(memberships::edit_form),
+            memberships::edit_form,
         )
-        .route(
+        .post(
             "/comites/{id}/membres/{membership}/modifier",
-            web::post().to(memberships::update),
+            memberships::update,
         )
-        .route(
+        .post(
             "/comites/{id}/membres/{membership}/retirer",
-            web::post().to(memberships::remove),
+            memberships::remove,
         );
 }

@@ -10,7 +10,7 @@ mod edit;
 mod invitations;
 mod pages;
 
-use actix_web::web;
+use crate::methods::Pages;
 
 use super::paths::meeting_href;
 use crate::domain::meetings::{Meeting, MeetingStatus};
@@ -58,93 +58,57 @@ impl MeetingLine {
     }
 }
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub fn routes(config: &mut Pages) {
     config
-        .route(super::MEETINGS, web::get().to(pages::list))
-        .route(
-            "/comites/{id}/reunions/nouvelle",
-            web::get().to(edit::new_form),
-        )
-        .route(
-            "/comites/{id}/reunions/nouvelle",
-            web::post().to(edit::create),
-        )
-        .route("/reunions/{id}", web::get().to(pages::show))
-        .route("/reunions/{id}/modifier", web::get().to(edit::edit_form))
-        .route("/reunions/{id}/modifier", web::post().to(edit::update))
-        .route("/reunions/{id}/annuler", web::get().to(pages::cancel_form))
-        .route("/reunions/{id}/annuler", web::post().to(pages::cancel))
-        .route("/reunions/{id}/tenue", web::post().to(attendance::hold))
-        .route("/reunions/{id}/annexes", web::post().to(annexes::upload))
-        .route("/reunions/{id}/dossier", web::get().to(annexes::dossier))
-        .route(
-            "/reunions/{id}/dossier.pdf",
-            web::get().to(annexes::dossier_pdf),
-        )
-        .route(
-            "/reunions/{id}/annexes/annoncer",
-            web::post().to(annexes::announce),
-        )
-        .route(
-            "/reunions/{id}/annexes/{annex}",
-            web::get().to(annexes::download),
-        )
-        .route(
+        .get(super::MEETINGS, pages::list)
+        .get("/comites/{id}/reunions/nouvelle", edit::new_form)
+        .post("/comites/{id}/reunions/nouvelle", edit::create)
+        .get("/reunions/{id}", pages::show)
+        .get("/reunions/{id}/modifier", edit::edit_form)
+        .post("/reunions/{id}/modifier", edit::update)
+        .get("/reunions/{id}/annuler", pages::cancel_form)
+        .post("/reunions/{id}/annuler", pages::cancel)
+        .post("/reunions/{id}/tenue", attendance::hold)
+        .post("/reunions/{id}/annexes", annexes::upload)
+        .get("/reunions/{id}/dossier", annexes::dossier)
+        .get("/reunions/{id}/dossier.pdf", annexes::dossier_pdf)
+        .post("/reunions/{id}/annexes/annoncer", annexes::announce)
+        .get("/reunions/{id}/annexes/{annex}", annexes::download)
+        .get(
             "/reunions/{id}/annexes/{annex}/remplacer",
-            web::get().to(annex_replace::form),
+            annex_replace::form,
         )
-        .route(
+        .post(
             "/reunions/{id}/annexes/{annex}/remplacer",
-            web::post().to(annex_replace::replace),
+            annex_replace::replace,
         )
-        .route(
-            "/reunions/{id}/annexes/{annex}/supprimer",
-            web::post().to(annexes::remove),
-        )
-        .route("/reunions/{id}/ordre-du-jour", web::post().to(agenda::add))
-        .route(
+        .post("/reunions/{id}/annexes/{annex}/supprimer", annexes::remove)
+        .post("/reunions/{id}/ordre-du-jour", agenda::add)
+        .get(
             "/reunions/{id}/ordre-du-jour/{item}/modifier",
-            web::get().to(agenda::edit_form),
+            agenda::edit_form,
         )
-        .route(
+        .post(
             "/reunions/{id}/ordre-du-jour/{item}/modifier",
-            web::post().to(agenda::update),
+            agenda::update,
         )
-        .route(
+        .post(
             "/reunions/{id}/ordre-du-jour/{item}/deplacer",
-            web::post().to(agenda::shift),
+            agenda::shift,
         )
-        .route(
+        .post(
             "/reunions/{id}/ordre-du-jour/{item}/retirer",
-            web::post().to(agenda::remove),
+            agenda::remove,
         )
-        .route(
-            "/reunions/{id}/invitations",
-            web::get().to(invitations::page),
-        )
-        .route(
-            "/reunions/{id}/invitations",
-            web::post().to(invitations::send),
-        )
-        .route(
+        .get("/reunions/{id}/invitations", invitations::page)
+        .post("/reunions/{id}/invitations", invitations::send)
+        .post(
             "/reunions/{id}/invitations/{invitation}/renvoyer",
-            web::post().to(invitations::resend),
+            invitations::resend,
         )
-        .route(
-            "/reunions/{id}/relances",
-            web::post().to(invitations::remind),
-        )
-        .route(
-            "/reunions/{id}/convocations",
-            web::get().to(invitations::letters),
-        )
-        .route("/reunions/{id}/presences", web::get().to(attendance::page))
-        .route(
-            "/reunions/{id}/presences",
-            web::post().to(attendance::record_all),
-        )
-        .route(
-            "/reunions/{id}/presences/{member}",
-            web::post().to(attendance::record_one),
-        );
+        .post("/reunions/{id}/relances", invitations::remind)
+        .get("/reunions/{id}/convocations", invitations::letters)
+        .get("/reunions/{id}/presences", attendance::page)
+        .post("/reunions/{id}/presences", attendance::record_all)
+        .post("/reunions/{id}/presences/{member}", attendance::record_one);
 }

@@ -8,7 +8,7 @@ mod editor;
 mod signed;
 mod signing;
 
-use actix_web::web;
+use crate::methods::Pages;
 
 use super::paths::meeting_href;
 
@@ -17,37 +17,22 @@ pub fn minutes_href(meeting_id: &str) -> String {
     format!("{}/compte-rendu", meeting_href(meeting_id))
 }
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub fn routes(config: &mut Pages) {
     config
-        .route(super::TO_SIGN, web::get().to(signing::queue))
-        .route("/reunions/{id}/compte-rendu", web::get().to(editor::page))
-        .route("/reunions/{id}/compte-rendu", web::post().to(editor::save))
-        .route(
-            "/reunions/{id}/compte-rendu/apercu",
-            web::get().to(documents::preview),
-        )
-        .route(
+        .get(super::TO_SIGN, signing::queue)
+        .get("/reunions/{id}/compte-rendu", editor::page)
+        .post("/reunions/{id}/compte-rendu", editor::save)
+        .get("/reunions/{id}/compte-rendu/apercu", documents::preview)
+        .get(
             "/reunions/{id}/compte-rendu/document.{format}",
-            web::get().to(documents::download),
+            documents::download,
         )
-        .route(
-            "/reunions/{id}/compte-rendu/signature",
-            web::get().to(signing::page),
-        )
-        .route(
+        .get("/reunions/{id}/compte-rendu/signature", signing::page)
+        .post(
             "/reunions/{id}/compte-rendu/renvoyer",
-            web::post().to(signing::return_to_draft),
+            signing::return_to_draft,
         )
-        .route(
-            "/reunions/{id}/compte-rendu/signer",
-            web::post().to(signing::sign),
-        )
-        .route(
-            "/reunions/{id}/compte-rendu/revision",
-            web::post().to(signed::revise),
-        )
-        .route(
-            "/reunions/{id}/compte-rendu/diffusion",
-            web::post().to(signed::distribute),
-        );
+        .post("/reunions/{id}/compte-rendu/signer", signing::sign)
+        .post("/reunions/{id}/compte-rendu/revision", signed::revise)
+        .post("/reunions/{id}/compte-rendu/diffusion", signed::distribute);
 }

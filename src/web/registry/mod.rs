@@ -9,7 +9,8 @@ pub mod member_form;
 pub mod members;
 pub mod organizations;
 
-use actix_web::{HttpResponse, web};
+use crate::methods::Pages;
+use actix_web::HttpResponse;
 
 use super::REGISTRY;
 use super::layout;
@@ -18,79 +19,43 @@ pub const MEMBERS: &str = "/registre/membres";
 pub const ORGANIZATIONS: &str = "/registre/organisations";
 pub const IMPORT: &str = "/registre/import";
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(REGISTRY, web::get().to(index))
+pub fn routes(cfg: &mut Pages) {
+    cfg.get(REGISTRY, index)
         // Fixed paths before `{id}`, which would take them.
-        .route(MEMBERS, web::get().to(members::list))
-        .route("/registre/membres.csv", web::get().to(members::export_csv))
-        .route(
-            "/registre/membres/nouveau",
-            web::get().to(member_form::new_form),
-        )
-        .route(
-            "/registre/membres/nouveau",
-            web::post().to(member_form::create),
-        )
-        .route("/registre/membres/{id}", web::get().to(members::show))
-        .route(
-            "/registre/membres/{id}/modifier",
-            web::get().to(member_form::edit_form),
-        )
-        .route(
-            "/registre/membres/{id}/modifier",
-            web::post().to(member_form::update),
-        )
-        .route(
-            "/registre/membres/{id}/archiver",
-            web::get().to(members::remove_form),
-        )
-        .route(
-            "/registre/membres/{id}/archiver",
-            web::post().to(members::remove),
-        )
-        .route(
-            "/registre/membres/{id}/donnees",
-            web::get().to(gdpr::export),
-        )
-        .route(
-            "/registre/membres/{id}/anonymiser",
-            web::get().to(gdpr::confirm),
-        )
-        .route(
-            "/registre/membres/{id}/anonymiser",
-            web::post().to(gdpr::anonymize),
-        )
-        .route(ORGANIZATIONS, web::get().to(organizations::list))
-        .route(
-            "/registre/organisations/nouvelle",
-            web::get().to(organizations::new_form),
-        )
-        .route(
-            "/registre/organisations/nouvelle",
-            web::post().to(organizations::create),
-        )
-        .route(
+        .get(MEMBERS, members::list)
+        .get("/registre/membres.csv", members::export_csv)
+        .get("/registre/membres/nouveau", member_form::new_form)
+        .post("/registre/membres/nouveau", member_form::create)
+        .get("/registre/membres/{id}", members::show)
+        .get("/registre/membres/{id}/modifier", member_form::edit_form)
+        .post("/registre/membres/{id}/modifier", member_form::update)
+        .get("/registre/membres/{id}/archiver", members::remove_form)
+        .post("/registre/membres/{id}/archiver", members::remove)
+        .get("/registre/membres/{id}/donnees", gdpr::export)
+        .get("/registre/membres/{id}/anonymiser", gdpr::confirm)
+        .post("/registre/membres/{id}/anonymiser", gdpr::anonymize)
+        .get(ORGANIZATIONS, organizations::list)
+        .get("/registre/organisations/nouvelle", organizations::new_form)
+        .post("/registre/organisations/nouvelle", organizations::create)
+        .get(
             "/registre/organisations/{id}/modifier",
-            web::get().to(organizations::edit_form),
+            organizations::edit_form,
         )
-        .route(
+        .post(
             "/registre/organisations/{id}/modifier",
-            web::post().to(organizations::update),
+            organizations::update,
         )
-        .route(
+        .get(
             "/registre/organisations/{id}/supprimer",
-            web::get().to(organizations::remove_form),
+            organizations::remove_form,
         )
-        .route(
+        .post(
             "/registre/organisations/{id}/supprimer",
-            web::post().to(organizations::remove),
+            organizations::remove,
         )
-        .route(IMPORT, web::get().to(import::form))
-        .route(
-            "/registre/import/verification",
-            web::post().to(import::verify),
-        )
-        .route(IMPORT, web::post().to(import::run));
+        .get(IMPORT, import::form)
+        .post("/registre/import/verification", import::verify)
+        .post(IMPORT, import::run);
 }
 
 /// `/registre`: the members are the registry's first page.

@@ -4,7 +4,7 @@
 mod annual;
 mod indicators;
 
-use actix_web::web;
+use crate::methods::Pages;
 
 use crate::domain::indicators::Band;
 
@@ -33,17 +33,14 @@ impl BandLine {
     }
 }
 
-pub fn routes(config: &mut web::ServiceConfig) {
+pub fn routes(config: &mut Pages) {
     config
-        .route("/comites/{id}/indicateurs", web::get().to(indicators::page))
-        .route(
-            "/comites/{id}/indicateurs",
-            web::post().to(indicators::create),
-        )
-        .route(
+        .get("/comites/{id}/indicateurs", indicators::page)
+        .post("/comites/{id}/indicateurs", indicators::create)
+        .post(
             "/comites/{id}/indicateurs/{indicator}/valeurs",
-            web::post().to(indicators::record_value),
+            indicators::record_value,
         )
-        .route("/comites/{id}/bilan", web::get().to(annual::years))
-        .route("/comites/{id}/bilan/{year}", web::get().to(annual::page));
+        .get("/comites/{id}/bilan", annual::years)
+        .get("/comites/{id}/bilan/{year}", annual::page);
 }
