@@ -5,10 +5,10 @@
 //!
 //! actix routes by method guard, resource by resource, so a wrong method
 //! falls through to the 404 of the default service. This middleware sees
-//! that 404 (marked `Unrouted`), asks actix's resource map whether a route has the path (it
-//! ignores methods), and answers from a table of each route's methods: the
-//! API's come from its OpenAPI document (every route is in it, a test
-//! checks), the pages' from `Pages`, which registers them.
+//! that 404 (marked `Unrouted`), asks actix's resource map whether a route
+//! has the path (it ignores methods), and answers from a table of each
+//! route's methods: the API's come from its OpenAPI document (every route
+//! is in it, a test checks), the pages' from `Pages`, which registers them.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -137,13 +137,12 @@ where
     }
     let (call, table) = (service.call(req), table.clone());
     async move {
-        let response = call.await?;
-        if head {
-            return Ok(
-                response.map_body(|_, body| EitherBody::right(BoxBody::new(HeadBody(body.size()))))
-            );
-        }
-        refine(table, response)
+        let response = refine(table, call.await?)?;
+        Ok(if head {
+            response.map_body(|_, body| EitherBody::right(BoxBody::new(HeadBody(body.size()))))
+        } else {
+            response
+        })
     }
 }
 

@@ -41,6 +41,8 @@ where
     let id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!("request", id = %id, method = %req.method(), route = tracing::field::Empty);
     let started = Instant::now();
+    // As asked: `crate::methods` serves a HEAD as a GET further in.
+    let method = req.method().as_str().to_owned();
     let future = span.in_scope(|| service.call(req));
     async move {
         let result = future.await;
@@ -67,7 +69,6 @@ where
                     .request()
                     .app_data::<actix_web::web::Data<crate::state::AppState>>()
                 {
-                    let method = response.request().method().as_str().to_owned();
                     state.metrics.request(&route, &method, status, elapsed);
                 }
                 if status >= 500 {

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::{Json, List};
-use super::problems::{Authenticated, ById, JsonBody, Restricted};
+use super::problems::{AnnexesFrozen, Authenticated, ById, FileUpload, JsonBody, Restricted};
 use crate::auth::caller::{Can, need};
 use crate::domain::meetings::annex_meeting;
 use crate::domain::meetings::annexes::{self, Annex, AnnexOrder, AnnexPatch, Target};
@@ -70,11 +70,7 @@ async fn upload(
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = inline(AnnexUpload), content_type = "multipart/form-data"), responses(
     (status = 201, body = Annex),
-    Authenticated, Restricted, ById,
-    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Over the file's or the meeting's limit", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No file, an empty file, or a type not accepted", body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, FileUpload,
 ))]
 #[post("/agenda-items/{id}/annexes")]
 pub async fn add_to_item(
@@ -99,11 +95,7 @@ pub async fn add_to_item(
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = inline(AnnexUpload), content_type = "multipart/form-data"), responses(
     (status = 201, body = Annex),
-    Authenticated, Restricted, ById,
-    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Over the file's or the meeting's limit", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No file, an empty file, or a type not accepted", body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, FileUpload,
 ))]
 #[post("/meetings/{id}/annexes")]
 pub async fn add_to_meeting(
@@ -219,11 +211,7 @@ pub async fn content(
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content = inline(AnnexUpload), content_type = "multipart/form-data"), responses(
     (status = 200, body = Annex),
-    Authenticated, Restricted, ById,
-    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "Over the file's or the meeting's limit", body = Problem, content_type = "application/problem+json"),
-    (status = 415, description = "Not multipart/form-data", body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No file, an empty file, or a type not accepted", body = Problem, content_type = "application/problem+json"),
+    Authenticated, Restricted, ById, FileUpload,
 ))]
 #[put("/annexes/{id}/content")]
 pub async fn replace(
@@ -244,7 +232,7 @@ pub async fn replace(
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AnnexPatch, responses(
     (status = 200, body = Annex),
     Authenticated, Restricted, ById, JsonBody,
-    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
+    AnnexesFrozen,
 ))]
 #[patch("/annexes/{id}")]
 pub async fn update(
@@ -266,7 +254,7 @@ pub async fn update(
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), request_body = AnnexOrder, responses(
     (status = 200, body = List<Annex>),
     Authenticated, Restricted, ById, JsonBody,
-    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
+    AnnexesFrozen,
 ))]
 #[put("/meetings/{id}/annexes/order")]
 pub async fn reorder(
@@ -288,7 +276,7 @@ pub async fn reorder(
 #[utoipa::path(tag = "annexes", security(("bearer" = [])), params(("id" = Uuid, Path)), responses(
     (status = 204, description = "Deleted"),
     Authenticated, Restricted, ById,
-    (status = 409, description = "The compte-rendu is signed, or the meeting cancelled", body = Problem, content_type = "application/problem+json"),
+    AnnexesFrozen,
 ))]
 #[delete("/annexes/{id}")]
 pub async fn remove(

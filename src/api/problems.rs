@@ -84,6 +84,17 @@ problem_sets! {
         415 => problem("Content-Type is not `application/json`"),
         422 => problem("JSON of the wrong shape or invalid values; `errors` names each field"),
     ];
+    /// A change to a meeting's annexes: refused once they are frozen.
+    AnnexesFrozen => [
+        409 => problem("The compte-rendu is signed, or the meeting cancelled"),
+    ];
+    /// A file uploaded as `multipart/form-data`, checked while it arrives.
+    FileUpload => [
+        409 => problem("The compte-rendu is signed, or the meeting cancelled"),
+        413 => problem("Over the file's or the meeting's limit"),
+        415 => problem("Not multipart/form-data"),
+        422 => problem("No file, an empty file, or a type not accepted"),
+    ];
     /// Too many wrong passwords (sign-in, or a password asked again).
     RateLimited => [
         429 => problem("Too many wrong passwords for this e-mail, client address or user").header(

@@ -3,8 +3,8 @@
 //! `POST /api/v1/rsvp/{token}` (JSON). No account: the signed link is the
 //! credential, so pages are neither cached nor referred.
 
-use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, post, route, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder, get, post, route, web};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -92,19 +92,11 @@ async fn render_page(
     (status = 400, description = "Forged or unknown link", content_type = "text/html"),
     (status = 410, description = "The meeting has started or was cancelled", content_type = "text/html"),
 ))]
+// A HEAD is served as this GET without the page, as on every GET route
+// (`crate::methods`).
 #[route("/rsvp/{token}", method = "GET", method = "HEAD")]
-pub async fn page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let response = render_page(&state, token.into_inner(), None, StatusCode::OK).await?;
-    // A HEAD gets the same status and headers, without the page.
-    Ok(if req.method() == Method::HEAD {
-        response.drop_body().map_into_boxed_body()
-    } else {
-        response
-    })
+pub async fn page(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+    render_page(&state, token.into_inner(), None, StatusCode::OK).await
 }
 
 /// An annex of the meeting, for the member holding the link.

@@ -95,15 +95,17 @@ pub fn restore(target: &DatabaseTarget, file: &Path) -> Result<String, String> {
     match target {
         DatabaseTarget::Sqlite(database) => {
             let applied = check_sqlite(file)?;
-            if database.exists() && std::fs::metadata(database).map_or(0, |m| m.len()) > 0 {
-                let mut conn = sqlite(database)?;
-                if migrations(&mut conn).is_some() {
+            if database.exists() {
+                // Only a file without any table may be replaced.
+                let tables: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM sqlite_master")
+                    .get_result(&mut sqlite(database)?)
+                    .map_err(|e| format!("{} : {e}", database.display()))?;
+                if tables.n > 0 {
                     return Err(format!(
-                        "{} contient déjà une base clu : restaurez dans une base vide",
+                        "{} contient déjà des données : restaurez dans une base vide",
                         database.display()
                     ));
                 }
-                drop(conn);
                 std::fs::remove_file(database).map_err(|e| e.to_string())?;
             }
             if let Some(parent) = database.parent().filter(|p| !p.as_os_str().is_empty()) {

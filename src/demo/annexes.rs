@@ -11,6 +11,7 @@ use crate::auth::Caller;
 use crate::db::DbConn;
 use crate::documents::pdf::PdfEngine;
 use crate::domain::indicators::Unit;
+use crate::domain::indicators::annual_report::printed;
 use crate::domain::meetings::annex_files::Upload;
 use crate::domain::meetings::annexes::{self, Limits, Target};
 use crate::error::AppResult;
@@ -25,9 +26,10 @@ fn structure() -> Value {
     })
 }
 
-/// A number as a French table prints it: decimal comma.
+/// A number as a French table prints it: decimal comma (the unit has its
+/// own column).
 fn french_number(value: f64) -> String {
-    value.to_string().replace('.', ",")
+    printed(value, Unit::Count)
 }
 
 /// Annexe 1: the indicators, their unit, target and results.

@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
-use sha2::{Digest, Sha256};
 
 /// The longest message read; a larger one is kept in the mailbox, unread.
 pub const MAX_BYTES: usize = 25 * 1024 * 1024;
@@ -156,9 +155,7 @@ fn clip_keeping_lines(text: &str, max: usize) -> String {
 }
 
 fn hash_key(raw: &[u8]) -> String {
-    let digest = Sha256::digest(raw);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", crate::documents::fingerprint(raw))
 }
 
 fn ids(value: &HeaderValue<'_>) -> Vec<String> {

@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use crate::annexes::pdf as not_a_pdf;
-use crate::common::fixtures::{self, Committee};
+use crate::annexes::{pdf as not_a_pdf, scene};
+use crate::common::fixtures;
 use crate::common::pdf::{page_sizes, page_text, real_pdf};
 use crate::common::{Backend, TestApp};
 use crate::on_both_backends;
@@ -13,24 +13,6 @@ on_both_backends!(
     backend: a_new_version_takes_the_annex_place_and_the_old_bytes_go,
     the_dossier_is_one_pdf_when_every_annex_is_one,
 );
-
-async fn scene(app: &TestApp) -> (Committee, String, Vec<String>) {
-    let fixture = fixtures::committee(app).await;
-    let meeting = fixtures::meeting(app, &fixture, 30).await;
-    let items = app
-        .get(
-            &format!("/api/v1/meetings/{meeting}/agenda-items"),
-            &fixture.secretariat,
-        )
-        .await
-        .json()["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["id"].as_str().expect("id").to_owned())
-        .collect();
-    (fixture, meeting, items)
-}
 
 async fn a_new_version_takes_the_annex_place_and_the_old_bytes_go(backend: Backend) {
     let app = TestApp::new(backend).await;
@@ -207,22 +189,12 @@ async fn the_dossier_is_one_pdf_when_every_annex_is_one(backend: Backend) {
         .find(|m| m.to() == fixtures::EMAILS[0])
         .and_then(|m| m.rsvp_path())
         .expect("an invitation with its link");
-    let page = app
-        .request("GET".parse().expect("method"), &link, None, None)
-        .await
-        .text();
+    let page = app.open(&link).await.text();
     assert!(
         page.contains(&format!("{link}/dossier.pdf")),
         "offered on the page"
     );
-    let theirs = app
-        .request(
-            "GET".parse().expect("method"),
-            &format!("{link}/dossier.pdf"),
-            None,
-            None,
-        )
-        .await;
+    let theirs = app.open(&format!("{link}/dossier.pdf")).await;
     theirs.assert_status(200);
     assert_eq!(page_sizes(&theirs.body).len(), 1 + 1 + 3);
 
@@ -244,10 +216,7 @@ async fn the_dossier_is_one_pdf_when_every_annex_is_one(backend: Backend) {
         detail.contains("chiffres.csv") && detail.contains("ZIP"),
         "{detail}"
     );
-    let page = app
-        .request("GET".parse().expect("method"), &link, None, None)
-        .await
-        .text();
+    let page = app.open(&link).await.text();
     assert!(!page.contains("dossier.pdf"), "no longer offered");
 }
 

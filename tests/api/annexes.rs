@@ -48,7 +48,8 @@ fn stored(app: &TestApp) -> (i64, i64) {
     )
 }
 
-async fn scene(app: &TestApp) -> (Committee, String, Vec<String>) {
+/// A committee, a meeting 30 days ahead and its agenda items' ids.
+pub async fn scene(app: &TestApp) -> (Committee, String, Vec<String>) {
     let fixture = fixtures::committee(app).await;
     let meeting = fixtures::meeting(app, &fixture, 30).await;
     let items = app
@@ -438,42 +439,18 @@ async fn annexes_are_scoped_and_members_reach_their_meetings_only(backend: Backe
         invitation.text()
     );
     let link = invitation.rsvp_path().expect("link");
-    let page = app
-        .request("GET".parse().expect("method"), &link, None, None)
-        .await
-        .text();
+    let page = app.open(&link).await.text();
     assert!(
         page.contains(&format!("{link}/annexes/{id}")),
         "the answer page links it"
     );
-    let served = app
-        .request(
-            "GET".parse().expect("method"),
-            &format!("{link}/annexes/{id}"),
-            None,
-            None,
-        )
-        .await;
+    let served = app.open(&format!("{link}/annexes/{id}")).await;
     served.assert_status(200);
     assert_eq!(served.body, bytes);
     let other_id = other["id"].as_str().expect("id");
-    let refused = app
-        .request(
-            "GET".parse().expect("method"),
-            &format!("{link}/annexes/{other_id}"),
-            None,
-            None,
-        )
-        .await;
+    let refused = app.open(&format!("{link}/annexes/{other_id}")).await;
     assert_eq!(refused.status.as_u16(), 404, "another meeting's annex");
-    let dossier = app
-        .request(
-            "GET".parse().expect("method"),
-            &format!("{link}/dossier.zip"),
-            None,
-            None,
-        )
-        .await;
+    let dossier = app.open(&format!("{link}/dossier.zip")).await;
     dossier.assert_status(200);
     let entries = unzip(&dossier.body);
     let letters = String::from_utf8(entries[0].1.clone()).expect("html");

@@ -130,9 +130,7 @@ async fn me_returns_the_caller(app: TestApp) {
     assert_eq!(body["id"], id.as_str());
     assert_eq!(body["role"], "reader");
     assert_eq!(body["structure_id"], structure.as_str());
-    app.request(actix_web::http::Method::GET, "/api/v1/auth/me", None, None)
-        .await
-        .assert_problem(401);
+    app.open("/api/v1/auth/me").await.assert_problem(401);
 }
 
 async fn unknown_email_and_wrong_password_answer_alike(app: TestApp) {

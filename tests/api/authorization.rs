@@ -189,10 +189,7 @@ async fn no_caller_gets_2xx_where_it_is_forbidden(backend: Backend) {
         }
     };
 
-    let doc = app
-        .request(Method::GET, "/api/v1/openapi.json", None, None)
-        .await
-        .json();
+    let doc = app.open("/api/v1/openapi.json").await.json();
     let mut routes: Vec<(String, String)> = doc["paths"]
         .as_object()
         .expect("paths")

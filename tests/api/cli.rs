@@ -145,11 +145,16 @@ fn create_admin_reads_the_password_from_stdin_or_environment() {
 }
 
 fn http_get(port: u16, path: &str) -> Option<String> {
+    http(port, "GET", path)
+}
+
+/// The raw answer to one request, read until the server closes.
+fn http(port: u16, method: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     )
     .ok()?;
     let mut response = String::new();
@@ -166,6 +171,11 @@ fn serve_runs_on_the_embedded_default_and_stops_on_sigterm() {
         .expect("addr")
         .port();
     let bind = format!("127.0.0.1:{port}");
+    let metrics_port = TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
     let mut command = Command::new(CLU);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("CLU_")) {
         command.env_remove(key);
@@ -173,6 +183,7 @@ fn serve_runs_on_the_embedded_default_and_stops_on_sigterm() {
     let child = command
         .current_dir(dir.path())
         .env("CLU_BIND", &bind)
+        .env("CLU_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -193,6 +204,36 @@ fn serve_runs_on_the_embedded_default_and_stops_on_sigterm() {
     assert!(ready.contains("sqlite"));
     assert!(dir.path().join("data/clu.db").exists());
     assert!(dir.path().join("data/jwt-secret").exists());
+    // On the wire, a HEAD gets the GET's headers, its length included,
+    // and not one byte of body.
+    let (get, head) = (
+        http(port, "GET", "/connexion").expect("GET"),
+        http(port, "HEAD", "/connexion").expect("HEAD"),
+    );
+    let (get_head, get_body) = get.split_once("\r\n\r\n").expect("GET headers");
+    let (head_head, head_body) = head.split_once("\r\n\r\n").expect("HEAD headers");
+    assert!(head_head.starts_with("HTTP/1.1 200"), "{head_head}");
+    assert_eq!(head_body, "", "no body after the headers");
+    let length = |headers: &str| {
+        headers.lines().find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
+    };
+    assert_eq!(length(head_head), Some(get_body.len().to_string()));
+    assert_eq!(length(get_head), length(head_head));
+    // The metrics on their own address, without a token; not on the main one.
+    let metrics = http(metrics_port, "GET", "/metrics").expect("metrics");
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(
+        metrics.contains(
+            r#"clu_http_requests_total{route="/connexion",method="HEAD",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    let hidden = http(port, "GET", "/metrics").expect("main address");
+    assert!(hidden.starts_with("HTTP/1.1 404"), "{hidden}");
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -202,9 +202,9 @@ async fn unknown_routes_are_problem_not_found(app: TestApp) {
 }
 
 async fn probes_answer_and_requests_carry_an_id(app: TestApp) {
-    let healthz = app.request(Method::GET, "/healthz", None, None).await;
+    let healthz = app.open("/healthz").await;
     healthz.assert_status(200);
-    let readyz = app.request(Method::GET, "/readyz", None, None).await;
+    let readyz = app.open("/readyz").await;
     let body = readyz.assert_status(200).json();
     let expected = match app.backend {
         crate::common::Backend::Sqlite => "sqlite",

@@ -143,12 +143,7 @@ async fn demo_compte_rendu_matches_the_reviewed_documents(backend: Backend) {
     assert!(!flat.contains("PROJET"), "the signed PDF has no draft mark");
     // What the demo prints for the newcomer is verifiable.
     let verified = app
-        .request(
-            "GET".parse().expect("method"),
-            &format!("/verify/{}", demo.sha256_pdf),
-            None,
-            None,
-        )
+        .open(&format!("/verify/{}", demo.sha256_pdf))
         .await
         .assert_status(200)
         .json();

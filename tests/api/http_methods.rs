@@ -12,10 +12,7 @@ use crate::common::{Backend, TestApp};
 /// values that exist or not, as it happens: what matters is that `HEAD`
 /// and `GET` agree.
 async fn documented(app: &TestApp) -> Vec<(String, String)> {
-    let doc = app
-        .request(Method::GET, "/api/v1/openapi.json", None, None)
-        .await
-        .json();
+    let doc = app.open("/api/v1/openapi.json").await.json();
     let mut routes = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {

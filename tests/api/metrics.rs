@@ -1,7 +1,6 @@
 //! `/metrics`: off unless configured, behind its bearer token, and its
 //! counters and gauges move as requests, sign-ins and e-mails happen.
 
-use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
@@ -52,10 +51,7 @@ async fn failed_login(app: &TestApp, peer: &str) -> u16 {
 #[actix_web::test]
 async fn metrics_are_private_and_their_counters_move() {
     let plain = TestApp::new(Backend::Sqlite).await;
-    plain
-        .request(Method::GET, "/metrics", None, None)
-        .await
-        .assert_problem(404);
+    plain.open("/metrics").await.assert_problem(404);
 
     let app = TestApp::configured(
         Backend::Sqlite,
@@ -63,9 +59,7 @@ async fn metrics_are_private_and_their_counters_move() {
         &[("metrics_token", Value::from(TOKEN))],
     )
     .await;
-    app.request(Method::GET, "/metrics", None, None)
-        .await
-        .assert_problem(401);
+    app.open("/metrics").await.assert_problem(401);
     app.send(TestRequest::get().uri("/metrics").insert_header((
         "Authorization",
         "Bearer un-autre-jeton-de-trente-deux-caracteres",
@@ -79,9 +73,7 @@ async fn metrics_are_private_and_their_counters_move() {
     let healthz = r#"clu_http_requests_total{route="/healthz",method="GET",status="200"}"#;
     let healthz_time = r#"clu_http_request_duration_seconds_count{route="/healthz",method="GET"}"#;
     for _ in 0..3 {
-        app.request(Method::GET, "/healthz", None, None)
-            .await
-            .assert_status(200);
+        app.open("/healthz").await.assert_status(200);
     }
     for _ in 0..11 {
         failed_login(&app, "192.0.2.50:1000").await;
@@ -119,9 +111,7 @@ async fn metrics_are_private_and_their_counters_move() {
         0.0
     );
     // A path no route has is counted without its path.
-    app.request(Method::GET, "/n-importe-quoi/1234", None, None)
-        .await
-        .assert_problem(404);
+    app.open("/n-importe-quoi/1234").await.assert_problem(404);
     let last = scrape(&app).await;
     assert!(!last.contains("n-importe-quoi"));
     assert!(last.contains(r#"route="(unmatched)""#));

@@ -384,12 +384,7 @@ async fn signing_freezes_the_documents_and_they_verify(backend: Backend) {
         let again = scene.document(format, "").await;
         assert_eq!(&again.body, before, "{format} changed after a restart");
         let verified = app
-            .request(
-                "GET".parse().expect("method"),
-                &format!("/verify/{fingerprint}"),
-                None,
-                None,
-            )
+            .open(&format!("/verify/{fingerprint}"))
             .await
             .assert_status(200)
             .json();
@@ -401,14 +396,9 @@ async fn signing_freezes_the_documents_and_they_verify(backend: Backend) {
         );
         assert!(!verified.to_string().contains("Bruno"), "no member's data");
     }
-    app.request(
-        "GET".parse().expect("method"),
-        &format!("/verify/{}", sha256(b"another document")),
-        None,
-        None,
-    )
-    .await
-    .assert_problem(404);
+    app.open(&format!("/verify/{}", sha256(b"another document")))
+        .await
+        .assert_problem(404);
     let page = app
         .send(
             actix_web::test::TestRequest::get()
@@ -473,15 +463,7 @@ async fn a_revision_leaves_the_signed_one_intact(backend: Backend) {
         .1;
     assert_ne!(&second_pdf, first_fingerprint);
     for (fingerprint, revision) in [(first_fingerprint, 1), (&second_pdf, 2)] {
-        let verified = app
-            .request(
-                "GET".parse().expect("method"),
-                &format!("/verify/{fingerprint}"),
-                None,
-                None,
-            )
-            .await
-            .json();
+        let verified = app.open(&format!("/verify/{fingerprint}")).await.json();
         assert_eq!(verified["revision"], revision);
     }
     scene
@@ -675,12 +657,7 @@ async fn signed_minutes_freeze_their_annexes(backend: Backend) {
     assert!(pdf.assert_status(200).body.starts_with(b"%PDF"));
     let verified = scene
         .app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/verify/{sha}"),
-            None,
-            None,
-        )
+        .open(&format!("/verify/{sha}"))
         .await
         .assert_status(200)
         .json();
@@ -689,27 +666,14 @@ async fn signed_minutes_freeze_their_annexes(backend: Backend) {
     assert_eq!(verified["revision"], 1);
     // The distribution's link serves it, by that fingerprint, to anyone
     // holding it; an unknown fingerprint is a 404.
-    let served = scene
-        .app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/verify/{sha}/fichier"),
-            None,
-            None,
-        )
-        .await;
+    let served = scene.app.open(&format!("/verify/{sha}/fichier")).await;
     assert_eq!(
         served.assert_status(200).body,
         "Indicateur;Résultat\nAccueil;87\n".as_bytes()
     );
     scene
         .app
-        .request(
-            actix_web::http::Method::GET,
-            &format!("/verify/{}/fichier", "0".repeat(64)),
-            None,
-            None,
-        )
+        .open(&format!("/verify/{}/fichier", "0".repeat(64)))
         .await
         .assert_problem(404);
     scene

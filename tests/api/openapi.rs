@@ -110,9 +110,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 #[actix_web::test]
 async fn openapi_lists_every_route() {
     let app = TestApp::new(Backend::Sqlite).await;
-    let response = app
-        .request(Method::GET, "/api/v1/openapi.json", None, None)
-        .await;
+    let response = app.open("/api/v1/openapi.json").await;
     let doc = response.assert_status(200).json();
     assert!(
         doc["openapi"].as_str().expect("version").starts_with("3.1"),
@@ -147,7 +145,7 @@ async fn openapi_lists_every_route() {
 async fn every_operation_documents_its_errors() {
     let app = TestApp::new(Backend::Sqlite).await;
     let doc = app
-        .request(Method::GET, "/api/v1/openapi.json", None, None)
+        .open("/api/v1/openapi.json")
         .await
         .assert_status(200)
         .json();
@@ -222,22 +220,18 @@ async fn every_documented_route_is_served() {
 #[actix_web::test]
 async fn docs_page_renders_without_internet() {
     let app = TestApp::new(Backend::Sqlite).await;
-    let redirect = app.request(Method::GET, "/docs", None, None).await;
+    let redirect = app.open("/docs").await;
     assert!(redirect.status.is_redirection());
-    let page = app.request(Method::GET, "/docs/", None, None).await;
+    let page = app.open("/docs/").await;
     page.assert_status(200);
     let html = page.text();
     assert!(html.contains("swagger-ui"), "{html}");
     // Every script and stylesheet is served by clu itself, none from a CDN.
     assert!(!html.contains("https://"), "{html}");
-    let script = app
-        .request(Method::GET, "/docs/swagger-ui-bundle.js", None, None)
-        .await;
+    let script = app.open("/docs/swagger-ui-bundle.js").await;
     script.assert_status(200);
     assert!(script.body.len() > 100_000);
-    let init = app
-        .request(Method::GET, "/docs/swagger-initializer.js", None, None)
-        .await;
+    let init = app.open("/docs/swagger-initializer.js").await;
     assert!(
         init.assert_status(200)
             .text()

@@ -250,3 +250,47 @@ async fn a_killed_server_resumes_and_sends_each_message_once(backend: Backend) {
     ids.dedup();
     assert_eq!(ids.len(), 5);
 }
+
+/// While a message is on the wire its lease is renewed: an SMTP server
+/// that accepts the connection and never answers keeps the send going, and
+/// the claim's end moves forward every few seconds instead of running out.
+#[actix_web::test]
+async fn a_message_being_sent_keeps_its_claim() {
+    let tarpit = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = tarpit.local_addr().expect("addr").port();
+    let app = TestApp::configured(
+        Backend::Sqlite,
+        clu::clock::Clock::system(),
+        &[("smtp_url", json!(format!("smtp://127.0.0.1:{port}")))],
+    )
+    .await;
+    invited(&app).await;
+    let worker = clu::worker::Worker::new(app.state.clone()).expect("worker");
+    let pass = actix_web::rt::spawn(async move { worker.run_once().await });
+    let lease = || {
+        use clu::db::schema::outbox::dsl;
+        let mut conn = app.state.db.get().expect("conn");
+        dsl::outbox
+            .filter(dsl::status.eq("sending"))
+            .select(diesel::dsl::max(dsl::claimed_until))
+            .first::<Option<chrono::NaiveDateTime>>(&mut *conn)
+            .expect("lease")
+    };
+    let mut first = None;
+    for _ in 0..50 {
+        first = lease();
+        if first.is_some() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let first = first.expect("the messages are claimed");
+    actix_web::rt::time::sleep(Duration::from_secs(7)).await;
+    let later = lease().expect("still being sent");
+    pass.abort();
+    drop(tarpit);
+    assert!(
+        later >= first + chrono::Duration::seconds(4),
+        "renewed: {first} then {later}"
+    );
+}

@@ -130,7 +130,7 @@ async fn opening_a_link_changes_nothing(backend: Backend) {
     let link = link_of(&links, "claire.durand@example.fr");
     let before = answers(&app, &fixture, &meeting).await;
     for _ in 0..20 {
-        let page = app.request(Method::GET, link, None, None).await;
+        let page = app.open(link).await;
         page.assert_status(200);
         let head = app
             .send(TestRequest::default().method(Method::HEAD).uri(link))
@@ -149,7 +149,7 @@ async fn opening_a_link_changes_nothing(backend: Backend) {
         .json();
     assert_eq!(events["total"], 0);
 
-    let page = app.request(Method::GET, link, None, None).await;
+    let page = app.open(link).await;
     assert_eq!(
         page.headers.get("referrer-policy").expect("header"),
         "no-referrer"
@@ -288,20 +288,13 @@ async fn bad_links_are_refused_with_the_right_status(backend: Backend) {
 
     // A link is not a bearer token, and a staff token is not a link.
     app.get("/api/v1/auth/me", &token).await.assert_problem(401);
-    let staff_as_link = app
-        .request(
-            Method::GET,
-            &format!("/rsvp/{}", fixture.secretariat),
-            None,
-            None,
-        )
-        .await;
+    let staff_as_link = app.open(&format!("/rsvp/{}", fixture.secretariat)).await;
     staff_as_link.assert_status(400);
     assert!(staff_as_link.text().contains("lang=\"fr\""));
     let mut forged = token.clone();
     let last = forged.pop().expect("char");
     forged.push(if last == 'A' { 'B' } else { 'A' });
-    app.request(Method::GET, &format!("/rsvp/{forged}"), None, None)
+    app.open(&format!("/rsvp/{forged}"))
         .await
         .assert_status(400);
     app.request(
@@ -312,13 +305,11 @@ async fn bad_links_are_refused_with_the_right_status(backend: Backend) {
     )
     .await
     .assert_problem(400);
-    app.request(Method::GET, "/rsvp/not-even-a-token", None, None)
-        .await
-        .assert_status(400);
+    app.open("/rsvp/not-even-a-token").await.assert_status(400);
 
     // After the start: 410, on the page and the API alike.
     clock.advance(Duration::days(31));
-    let closed = app.request(Method::GET, &link, None, None).await;
+    let closed = app.open(&link).await;
     closed.assert_status(410);
     assert!(
         closed.text().contains("La réunion a commencé"),

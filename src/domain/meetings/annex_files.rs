@@ -129,7 +129,7 @@ impl Upload {
             },
             chunks: self.chunks,
             size: i64::try_from(self.size).unwrap_or(i64::MAX),
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: crate::documents::hex(&digest),
             media_type,
         })
     }
@@ -256,8 +256,6 @@ mod tests {
         let sizes: Vec<usize> = received.chunks.iter().map(Vec::len).collect();
         assert_eq!(sizes, [CHUNK, CHUNK, 3 * 700 * 1024 - 2 * CHUNK]);
         let whole: Vec<u8> = received.chunks.concat();
-        let digest = Sha256::digest(&whole);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(received.sha256, hex);
+        assert_eq!(received.sha256, crate::documents::fingerprint(&whole));
     }
 }

@@ -103,18 +103,36 @@ pub(super) fn ensure_changeable(meeting: &MeetingRow) -> AppResult<()> {
     }
 }
 
-/// The meeting a target belongs to, in the caller's scope.
-pub fn meeting_of(conn: &mut DbConn, scope: &Scope, target: &Target) -> AppResult<MeetingRow> {
-    let meeting_id = match target {
-        Target::Meeting(id) => id.clone(),
+/// Where an upload goes: its meeting, still changeable, and the annex it
+/// replaces, if it replaces one.
+struct Place {
+    meeting: MeetingRow,
+    replaced: Option<AnnexRow>,
+    /// What the meeting's annexes weigh, the one replaced left out.
+    used: i64,
+}
+
+fn place(conn: &mut DbConn, scope: &Scope, target: &Target) -> AppResult<Place> {
+    let (meeting_id, replaced) = match target {
+        Target::Meeting(id) => (id.clone(), None),
         Target::AgendaItem(id) => {
-            store::meetings::find_item(conn, scope, id)
-                .found()?
-                .meeting_id
+            let item = store::meetings::find_item(conn, scope, id).found()?;
+            (item.meeting_id, None)
         }
-        Target::Annex(id) => in_scope(conn, scope, id)?.0.meeting_id,
+        Target::Annex(id) => {
+            let (row, content) = in_scope(conn, scope, id)?;
+            (row.meeting_id.clone(), Some((row, content)))
+        }
     };
-    store::meetings::find(conn, scope, &meeting_id).found()
+    let meeting = store::meetings::find(conn, scope, &meeting_id).found()?;
+    ensure_changeable(&meeting)?;
+    let used = store::annexes::meeting_usage(conn, &meeting.id)?
+        - replaced.as_ref().map_or(0, |(_, content)| content.size);
+    Ok(Place {
+        meeting,
+        replaced: replaced.map(|(row, _)| row),
+        used,
+    })
 }
 
 /// What may still be uploaded to the meeting of `target`.
@@ -124,9 +142,7 @@ pub fn room_for(
     target: &Target,
     limits: Limits,
 ) -> AppResult<usize> {
-    let meeting = meeting_of(conn, scope, target)?;
-    ensure_changeable(&meeting)?;
-    let used = usize::try_from(usage_besides(conn, &meeting.id, target)?).unwrap_or(0);
+    let used = usize::try_from(place(conn, scope, target)?.used).unwrap_or(0);
     Ok(limits
         .file_bytes
         .min(limits.meeting_bytes.saturating_sub(used)))
@@ -159,15 +175,6 @@ fn in_scope(conn: &mut DbConn, scope: &Scope, id: &str) -> AppResult<(AnnexRow, 
     store::annexes::find_any(conn, id)?
         .filter(|(row, _)| scope.includes(Some(&row.structure_id)))
         .ok_or(AppError::NotFound)
-}
-
-/// What the meeting's annexes weigh, the one being replaced left out.
-fn usage_besides(conn: &mut DbConn, meeting_id: &str, target: &Target) -> AppResult<i64> {
-    let used = store::annexes::meeting_usage(conn, meeting_id)?;
-    Ok(match target {
-        Target::Annex(id) => used - store::annexes::find_any(conn, id)?.map_or(0, |(_, c)| c.size),
-        _ => used,
-    })
 }
 
 /// One annex and its content, in scope.
@@ -231,9 +238,11 @@ pub fn attach(
     file: &Received,
     limits: Limits,
 ) -> AppResult<Annex> {
-    let meeting = meeting_of(conn, &caller.scope(), target)?;
-    ensure_changeable(&meeting)?;
-    let used = usage_besides(conn, &meeting.id, target)?;
+    let Place {
+        meeting,
+        replaced,
+        used,
+    } = place(conn, &caller.scope(), target)?;
     let limit = i64::try_from(limits.meeting_bytes).unwrap_or(i64::MAX);
     if used + file.size > limit {
         return Err(AppError::PayloadTooLarge {
@@ -241,10 +250,12 @@ pub fn attach(
         });
     }
     let content = stored(conn, now, file)?;
+    if let Some(row) = replaced {
+        return replace(conn, caller, now, row, file, content);
+    }
     let agenda_item_id = match target {
-        Target::Annex(id) => return replace(conn, caller, now, id, file, content),
         Target::AgendaItem(id) => Some(id.clone()),
-        Target::Meeting(_) => None,
+        Target::Meeting(_) | Target::Annex(_) => None,
     };
     let row = AnnexRow {
         id: store::new_id(),
@@ -275,11 +286,10 @@ fn replace(
     conn: &mut DbConn,
     caller: &Caller,
     now: DateTime<Utc>,
-    id: &str,
+    mut row: AnnexRow,
     file: &Received,
     content: ContentRow,
 ) -> AppResult<Annex> {
-    let (mut row, _) = in_scope(conn, &caller.scope(), id)?;
     let previous = std::mem::replace(&mut row.sha256, content.sha256.clone());
     let previous_name = std::mem::replace(&mut row.file_name, file.file_name.clone());
     row.updated_at = now.naive_utc();

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::documents::{fingerprint, hex};
 use crate::domain::Found;
 use crate::domain::meetings::annexes::{self, Annex};
 use crate::domain::meetings::convocation::{self, Letters};
@@ -33,10 +34,6 @@ pub enum For {
         structure_id: String,
         member_id: String,
     },
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A file name fit for a ZIP entry: no folders, no control characters.
@@ -97,7 +94,7 @@ fn agenda_text(context: &MeetingContext) -> String {
     text
 }
 
-fn zip_error(err: impl std::fmt::Display) -> AppError {
+fn dossier_error(err: impl std::fmt::Display) -> AppError {
     AppError::internal(format!("dossier de séance : {err}"))
 }
 
@@ -171,8 +168,7 @@ async fn copy_annex(
         let Some(chunk) = chunk else { break };
         hasher.update(&chunk);
         size += chunk.len();
-        sink.write_all(&chunk)
-            .map_err(|e| AppError::internal(format!("dossier de séance : {e}")))?;
+        sink.write_all(&chunk).map_err(dossier_error)?;
     }
     let sha256 = hex(&hasher.finalize());
     if sha256 != annex.sha256 {
@@ -221,13 +217,14 @@ pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResu
             agenda_text(context).into_bytes(),
         ),
     ] {
-        zip.start_file(name.as_str(), text).map_err(zip_error)?;
-        zip.write_all(&bytes).map_err(zip_error)?;
-        manifest.push((name, bytes.len(), hex(&Sha256::digest(&bytes))));
+        zip.start_file(name.as_str(), text).map_err(dossier_error)?;
+        zip.write_all(&bytes).map_err(dossier_error)?;
+        manifest.push((name, bytes.len(), fingerprint(&bytes)));
     }
     for (index, annex) in annexes.iter().enumerate() {
         let name = entry_name(index + 1, annex);
-        zip.start_file(name.as_str(), stored).map_err(zip_error)?;
+        zip.start_file(name.as_str(), stored)
+            .map_err(dossier_error)?;
         let (size, sha256) = copy_annex(state, annex, &mut zip).await?;
         manifest.push((name, size, sha256));
     }
@@ -238,9 +235,10 @@ pub async fn download(state: &AppState, meeting_id: String, who: For) -> AppResu
     for (name, size, sha256) in &manifest {
         listing.push_str(&format!("{name};{size};{sha256}\n"));
     }
-    zip.start_file("MANIFESTE.txt", text).map_err(zip_error)?;
-    zip.write_all(listing.as_bytes()).map_err(zip_error)?;
-    let bytes = zip.finish().map_err(zip_error)?.into_inner();
+    zip.start_file("MANIFESTE.txt", text)
+        .map_err(dossier_error)?;
+    zip.write_all(listing.as_bytes()).map_err(dossier_error)?;
+    let bytes = zip.finish().map_err(dossier_error)?.into_inner();
     Ok(attachment(
         "application/zip",
         format!("dossier-de-seance-{date}.zip"),

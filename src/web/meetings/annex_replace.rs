@@ -6,12 +6,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::annexes::{hint, receive_form, refusal};
+use super::annexes::{annex_of, hint, receive_form, refusal};
 use super::context::{meeting, sub_layout};
 use crate::auth::caller::need;
 use crate::domain::meetings::annexes::{Annex, Target};
-use crate::error::AppError;
-use crate::service;
 use crate::state::AppState;
 use crate::web::error::WebResult;
 use crate::web::layout::{self, Layout};
@@ -29,20 +27,6 @@ struct ReplacePage {
     kind: String,
     hint: String,
     error: Option<String>,
-}
-
-/// The annex, if it is one of this meeting's in the caller's scope.
-async fn annex_of(
-    state: &AppState,
-    staff: &Staff,
-    meeting_id: &str,
-    annex_id: String,
-) -> WebResult<Annex> {
-    let annex = service::annexes::find(state, &staff.caller, annex_id).await?;
-    if annex.meeting_id != meeting_id {
-        return Err(AppError::NotFound.into());
-    }
-    Ok(annex)
 }
 
 async fn page(

@@ -216,16 +216,27 @@ pub async fn upload(
     }
 }
 
+/// The annex, if it is one of this meeting's in the caller's scope.
+pub(super) async fn annex_of(
+    state: &AppState,
+    staff: &Staff,
+    meeting_id: &str,
+    annex_id: String,
+) -> WebResult<Annex> {
+    let annex = service::annexes::find(state, &staff.caller, annex_id).await?;
+    if annex.meeting_id != meeting_id {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(annex)
+}
+
 pub async fn download(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<(String, String)>,
 ) -> WebResult<HttpResponse> {
     let (meeting_id, annex_id) = path.into_inner();
-    let annex = service::annexes::find(&state, &staff.caller, annex_id).await?;
-    if annex.meeting_id != meeting_id {
-        return Err(AppError::NotFound.into());
-    }
+    let annex = annex_of(&state, &staff, &meeting_id, annex_id).await?;
     Ok(service::annexes::download(&state, &annex))
 }
 
@@ -236,12 +247,8 @@ pub async fn remove(
     _: CsrfForm<NoFields>,
 ) -> WebResult<HttpResponse> {
     let (meeting_id, annex_id) = path.into_inner();
-    let (caller, now) = (staff.caller.clone(), state.clock.now());
-    let annex = service::annexes::find(&state, &caller, annex_id).await?;
-    if annex.meeting_id != meeting_id {
-        return Err(AppError::NotFound.into());
-    }
-    let id = annex.id.clone();
+    let annex = annex_of(&state, &staff, &meeting_id, annex_id).await?;
+    let (caller, now, id) = (staff.caller.clone(), state.clock.now(), annex.id.clone());
     state
         .db
         .write(move |conn| annexes::remove(conn, &caller, now, &id))

@@ -309,6 +309,11 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// A GET without a token, as a member's browser opens a link.
+    pub async fn open(&self, path: &str) -> Response {
+        self.request(Method::GET, path, None, None).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Response {
         self.request(Method::GET, path, Some(token), None).await
     }
