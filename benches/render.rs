@@ -1,5 +1,7 @@
 //! Rendering the compte-rendu of a large meeting — 40 agenda items, 150
-//! participants — to HTML and to PDF. `cargo bench --bench render`.
+//! participants — to HTML and to PDF, and signing that PDF (PAdES, with
+//! the local P-256 key; a time-stamping authority's round trip is not
+//! counted). `cargo bench --bench render`.
 
 use chrono::{TimeZone, Utc};
 use clu::documents::model::{CompteRendu, LegendEntry, Person, Section, Signature};
@@ -107,14 +109,19 @@ fn large_meeting() -> CompteRendu {
     }
 }
 
-fn render(c: &mut Criterion) {
+/// The templates, the PDF engine, the document and its date.
+fn setup() -> (Templates, PdfEngine, CompteRendu, chrono::DateTime<Utc>) {
     let templates = Templates::load(None).expect("templates");
     let pdf = PdfEngine::new(&templates);
-    let document = large_meeting();
     let at = Utc
         .with_ymd_and_hms(2024, 4, 8, 8, 12, 0)
         .single()
         .expect("date");
+    (templates, pdf, large_meeting(), at)
+}
+
+fn render(c: &mut Criterion) {
+    let (templates, pdf, document, at) = setup();
     let mut group = c.benchmark_group("compte-rendu, 40 items and 150 participants");
     group.sample_size(20);
     group.bench_function("html", |b| {
@@ -129,5 +136,43 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, render);
+fn sign(c: &mut Criterion) {
+    let (_, pdf, document, at) = setup();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = clu::config::Settings::from_figment(
+        clu::config::Settings::figment(None).merge(("data_dir", dir.path())),
+    )
+    .expect("settings");
+    let signer = clu::signature::Signer::load(&settings).expect("signer");
+    let signatory = clu::signature::Signatory {
+        name: "Guillaume THIRARD".into(),
+        function: "Le Secrétaire Général".into(),
+        delegation: "Pour la Préfète et par délégation".into(),
+        structure: "Préfecture de la Haute-Marne".into(),
+        time: at,
+        verify_url: "https://clu.example.fr/verify".into(),
+    };
+    let (rendered, placement) = documents::pdf_placed(&pdf, &document, at).expect("pdf");
+    assert!(placement.is_some(), "the signature block is found");
+    let mut group = c.benchmark_group("compte-rendu, 40 items, signed");
+    group.sample_size(20);
+    group.bench_function("PAdES signature of the rendered PDF", |b| {
+        b.iter(|| {
+            signer
+                .sign_pdf(&rendered, &signatory, placement)
+                .expect("signed")
+        })
+    });
+    group.bench_function("PDF rendered and signed", |b| {
+        b.iter(|| {
+            let (bytes, placement) = documents::pdf_placed(&pdf, &document, at).expect("pdf");
+            signer
+                .sign_pdf(&bytes, &signatory, placement)
+                .expect("signed")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, sign);
 criterion_main!(benches);

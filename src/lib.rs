@@ -21,6 +21,7 @@ pub mod methods;
 pub mod metrics;
 pub mod server;
 pub mod service;
+pub mod signature;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub proxies: Arc<[ipnet::IpNet]>,
     /// This process's counters, for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Signs the compte-rendu's PDF and checks signed copies.
+    pub signer: Arc<crate::signature::Signer>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
         let session_key = crate::auth::keys::session_key(&settings)?;
         let mailbox = settings.imap().map_err(|e| e.to_string())?.map(Arc::new);
         let proxies = settings.proxies().map_err(|e| e.to_string())?.into();
+        let signer = Arc::new(crate::signature::Signer::load(&settings)?);
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -63,6 +66,7 @@ impl AppState {
             mailbox,
             proxies,
             metrics: Arc::default(),
+            signer,
         })
     }
 }

@@ -256,6 +256,8 @@ pub fn pages(config: &mut ServiceConfig) {
         .service(rsvp::dossier)
         .service(rsvp::dossier_pdf)
         .service(rsvp::answer_form)
+        .service(verify::verify_form)
+        .service(verify::copy)
         .service(verify::verify)
         .service(verify::annex);
 }

@@ -98,6 +98,26 @@ pub struct Settings {
     /// …or on an address of its own, without a token.
     #[serde(default)]
     pub metrics_bind: Option<SocketAddr>,
+    // The compte-rendu's signature (src/signature). Unset: a local key and
+    // self-signed certificate kept in `data_dir`.
+    /// The "cachet serveur" as PEM: its certificate (and chain)…
+    #[serde(default)]
+    pub signing_certificate: Option<PathBuf>,
+    /// …and its private key;
+    #[serde(default)]
+    pub signing_key: Option<PathBuf>,
+    /// or as a PKCS#12 file, with its password (from the environment).
+    #[serde(default)]
+    pub signing_pkcs12: Option<PathBuf>,
+    #[serde(default)]
+    pub signing_pkcs12_password: Option<Secret>,
+    /// The RFC 3161 time-stamping authority's URL.
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+    /// Certificates (PEM) trusted when checking a signed copy, beside the
+    /// signing certificate's own chain.
+    #[serde(default)]
+    pub trust_anchors: Option<PathBuf>,
 }
 
 /// Where the settings could not be read, in words an operator can act on.

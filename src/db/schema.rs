@@ -336,6 +336,8 @@ diesel::table! {
         content -> Binary,
         sha256 -> Text,
         created_at -> Timestamp,
+        signature_level -> Nullable<Text>,
+        first_sha256 -> Nullable<Text>,
     }
 }
 

@@ -22,7 +22,7 @@ use crate::domain::minutes::{MinutesInput, MinutesItem, SignRequest};
 use crate::domain::registry::committees::{CommitteeKind, NewCommittee};
 use crate::domain::registry::{committees, import as member_import, memberships};
 use crate::error::{AppError, AppResult};
-use crate::service::minutes::render_all;
+use crate::service::minutes::render_signed;
 use crate::state::AppState;
 use crate::store::{self, Scope};
 
@@ -394,8 +394,14 @@ pub fn load(state: &AppState) -> AppResult<Demo> {
             &request,
             &state.settings.public_url,
         )?;
-        let rendered = render_all(&state.templates, &state.pdf, &to_sign.document, now)?;
-        let signed = signing::store(conn, &signatory, &notices, to_sign, rendered)?;
+        let (rendered, level) = render_signed(
+            &state.templates,
+            &state.pdf,
+            &state.signer,
+            &to_sign,
+            &state.settings.public_url,
+        )?;
+        let signed = signing::store(conn, &signatory, &notices, to_sign, rendered, level)?;
         let sha256_pdf = signed
             .documents
             .iter()

@@ -70,14 +70,21 @@ pub fn render(
                 .render("documents/compte-rendu.md.hbs", &data)?
                 .into_bytes())
         }
-        Format::Pdf => {
-            // The Typst template prints the data as text: set it here (the
-            // HTML and Markdown are set as Templates render them).
-            let mut data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
-            crate::french::typography::json(&mut data);
-            pdf.render(&data, at)
-        }
+        Format::Pdf => pdf_placed(pdf, document, at).map(|(bytes, _)| bytes),
     }
+}
+
+/// The PDF, with where its signature field goes.
+pub fn pdf_placed(
+    pdf: &pdf::PdfEngine,
+    document: &CompteRendu,
+    at: DateTime<Utc>,
+) -> AppResult<(Vec<u8>, Option<crate::signature::Placement>)> {
+    // The Typst template prints the data as text: set it here (the HTML
+    // and Markdown are set as Templates render them).
+    let mut data: Value = serde_json::to_value(document).map_err(AppError::internal)?;
+    crate::french::typography::json(&mut data);
+    pdf.render_placed(&data, at)
 }
 
 /// The hex SHA-256 of some bytes.

@@ -11,6 +11,7 @@ use typst_as_lib::{TypstEngine, TypstTemplateCollection};
 use typst_layout::PagedDocument;
 
 use crate::error::AppError;
+use crate::signature::Placement;
 use crate::templates::{ANNEXE_TYP, COMPTE_RENDU_TYP, DOSSIER_TYP, Templates};
 
 /// The Typst engine, built at the first PDF: the fonts it parses would
@@ -85,7 +86,20 @@ impl PdfEngine {
         data: &Json,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<u8>, AppError> {
-        self.compile(COMPTE_RENDU_TYP, dict(data), at, Kind::Archival)
+        self.render_placed(data, at).map(|(bytes, _)| bytes)
+    }
+
+    /// The compte-rendu's PDF, with where its signature block is (the
+    /// element labelled `<signature>`, from its top left to the label
+    /// `<signature-end>` below the name), for the signature field.
+    pub fn render_placed(
+        &self,
+        data: &Json,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Vec<u8>, Option<Placement>), AppError> {
+        let document = self.document(COMPTE_RENDU_TYP, dict(data))?;
+        let placement = signature_placement(&document);
+        Ok((self.pdf(&document, at, Kind::Archival)?, placement))
     }
 
     /// A document clu composes to attach to a meeting: a title and blocks
@@ -115,12 +129,24 @@ impl PdfEngine {
         at: chrono::DateTime<chrono::Utc>,
         kind: Kind,
     ) -> Result<Vec<u8>, AppError> {
-        use chrono::{Datelike, Timelike};
-        let document: PagedDocument = self
-            .engine()
+        let document = self.document(template, inputs)?;
+        self.pdf(&document, at, kind)
+    }
+
+    fn document(&self, template: &str, inputs: Dict) -> Result<PagedDocument, AppError> {
+        self.engine()
             .compile_with_input(template, inputs)
             .output
-            .map_err(|e| AppError::internal(format!("typst: {e:?}")))?;
+            .map_err(|e| AppError::internal(format!("typst: {e:?}")))
+    }
+
+    fn pdf(
+        &self,
+        document: &PagedDocument,
+        at: chrono::DateTime<chrono::Utc>,
+        kind: Kind,
+    ) -> Result<Vec<u8>, AppError> {
+        use chrono::{Datelike, Timelike};
         let timestamp = typst::foundations::Datetime::from_ymd_hms(
             at.year(),
             u8::try_from(at.month()).unwrap_or(1),
@@ -135,7 +161,7 @@ impl PdfEngine {
             ..Default::default()
         };
         let plain_pdf = || {
-            typst_pdf::pdf(&document, &plain).map_err(|e| AppError::internal(format!("pdf: {e:?}")))
+            typst_pdf::pdf(document, &plain).map_err(|e| AppError::internal(format!("pdf: {e:?}")))
         };
         if kind == Kind::Plain {
             return plain_pdf();
@@ -146,7 +172,7 @@ impl PdfEngine {
                 .map_err(|e| AppError::internal(format!("pdf standard: {e:?}")))?,
             ..Default::default()
         };
-        match typst_pdf::pdf(&document, &archival) {
+        match typst_pdf::pdf(document, &archival) {
             Ok(bytes) => Ok(bytes),
             Err(err) => {
                 tracing::warn!(error = ?err, "PDF/A-2b refused; plain PDF instead");
@@ -154,4 +180,32 @@ impl PdfEngine {
             }
         }
     }
+}
+
+/// Where the signature block is: the positions of `<signature>` (its top
+/// left) and `<signature-end>` (its bottom right), in PDF points from the
+/// page's bottom left.
+fn signature_placement(document: &PagedDocument) -> Option<Placement> {
+    use typst::foundations::Label;
+    use typst::introspection::Introspector;
+    let introspector = document.introspector();
+    let position = |name: &str| {
+        let label = Label::new(typst::utils::PicoStr::intern(name))?;
+        let element = Introspector::query_label(introspector.as_ref(), label).ok()?;
+        introspector.position(element.location()?)
+    };
+    let (top, bottom) = (position("signature")?, position("signature-end")?);
+    let page = document.pages().get(top.page.get() - 1)?;
+    let height = page.frame.size().y.to_pt();
+    let (left, right) = (top.point.x.to_pt(), bottom.point.x.to_pt());
+    let (y_top, y_bottom) = (top.point.y.to_pt(), bottom.point.y.to_pt());
+    (bottom.page == top.page && y_bottom > y_top && right > left).then_some(Placement {
+        page: top.page.get(),
+        rect: [
+            left - 2.0,
+            height - y_bottom - 4.0,
+            right + 2.0,
+            height - y_top + 2.0,
+        ],
+    })
 }

@@ -2,32 +2,46 @@
 //! (the PDF takes about 100 ms) outside every transaction.
 
 use actix_web::web;
-use chrono::{DateTime, Utc};
 
 use crate::auth::Caller;
-use crate::documents::{self, CompteRendu, Format, pdf::PdfEngine};
-use crate::domain::minutes::signing::{self, Document};
+use crate::documents::{self, Format, pdf::PdfEngine};
+use crate::domain::minutes::signing::{self, Document, ToSign};
 use crate::domain::minutes::{Minutes, SignRequest};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::signature::{Level, Signer};
 use crate::state::AppState;
 use crate::templates::Templates;
 
-/// Renders every format of a document, in `Format::ALL`'s order.
-pub fn render_all(
+/// Every format of a document, with its bytes.
+pub type Rendered = Vec<(Format, Vec<u8>)>;
+
+/// Renders every format of the document being signed, in `Format::ALL`'s
+/// order, the PDF signed (blocking: the time-stamping authority is asked).
+pub fn render_signed(
     templates: &Templates,
     pdf: &PdfEngine,
-    document: &CompteRendu,
-    at: DateTime<Utc>,
-) -> AppResult<Vec<(Format, Vec<u8>)>> {
-    Format::ALL
-        .into_iter()
-        .map(|format| {
-            Ok((
-                format,
-                documents::render(templates, pdf, document, format, at)?,
-            ))
-        })
-        .collect()
+    signer: &Signer,
+    to_sign: &ToSign,
+    public_url: &str,
+) -> AppResult<(Rendered, Level)> {
+    let document = &to_sign.document;
+    let signatory = to_sign.signatory(format!("{public_url}/verify"));
+    let mut level = Level::Basic;
+    let mut rendered = Vec::new();
+    for format in Format::ALL {
+        let bytes = if format == Format::Pdf {
+            let (bytes, placement) = documents::pdf_placed(pdf, document, signatory.time)?;
+            let signed = signer
+                .sign_pdf(&bytes, &signatory, placement)
+                .map_err(|e| AppError::internal(format!("PAdES: {e}")))?;
+            level = signed.level;
+            signed.bytes
+        } else {
+            documents::render(templates, pdf, document, format, signatory.time)?
+        };
+        rendered.push((format, bytes));
+    }
+    Ok((rendered, level))
 }
 
 /// Signs the submitted minutes: who signs is checked, then the password
@@ -57,13 +71,16 @@ pub async fn sign(
         .read(move |conn| signing::prepare(conn, &who, now, &id, &request, &public_url))
         .await?;
     let app = state.clone();
-    let document = to_sign.document.clone();
-    let rendered =
-        web::block(move || render_all(&app.templates, &app.pdf, &document, now)).await??;
+    let (rendered, level, to_sign) = web::block(move || {
+        let public_url = &app.settings.public_url;
+        render_signed(&app.templates, &app.pdf, &app.signer, &to_sign, public_url)
+            .map(|(rendered, level)| (rendered, level, to_sign))
+    })
+    .await??;
     let who = caller.clone();
     state
         .db
-        .write(move |conn| signing::store(conn, &who, &notices, to_sign, rendered))
+        .write(move |conn| signing::store(conn, &who, &notices, to_sign, rendered, level))
         .await
 }
 

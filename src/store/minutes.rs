@@ -48,6 +48,11 @@ pub struct DocumentRow {
     pub content: Vec<u8>,
     pub sha256: String,
     pub created_at: NaiveDateTime,
+    /// The PDF's PAdES level: "B-B" (no timestamp yet) or "B-T".
+    pub signature_level: Option<String>,
+    /// The PDF's fingerprint when first signed, once a document timestamp
+    /// changed its bytes.
+    pub first_sha256: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &MinutesRow) -> QueryResult<()> {
@@ -111,7 +116,11 @@ pub fn document(
 /// (anyone may verify a document they hold).
 pub fn by_fingerprint(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<DocumentRow>> {
     documents::table
-        .filter(documents::sha256.eq(sha256))
+        .filter(
+            documents::sha256
+                .eq(sha256)
+                .or(documents::first_sha256.eq(sha256)),
+        )
         .select(DocumentRow::as_select())
         .first(conn)
         .optional()
@@ -149,4 +158,40 @@ pub fn revisions(conn: &mut DbConn, meeting_id: &str) -> QueryResult<Vec<Minutes
         .order(minutes::revision.desc())
         .select(MinutesRow::as_select())
         .load(conn)
+}
+
+/// Signed PDFs still without a timestamp (B-B), oldest first.
+pub fn awaiting_timestamp(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<DocumentRow>> {
+    documents::table
+        .filter(documents::format.eq("pdf"))
+        .filter(documents::signature_level.eq("B-B"))
+        .order(documents::created_at.asc())
+        .limit(limit)
+        .select(DocumentRow::as_select())
+        .load(conn)
+}
+
+/// Replaces a B-B PDF by its timestamped copy, if it is still the bytes
+/// `old_sha256` (another server may have done it); the fingerprint it had
+/// is kept. Whether it was replaced.
+pub fn set_timestamped(
+    conn: &mut DbConn,
+    id: &str,
+    old_sha256: &str,
+    content: &[u8],
+    sha256: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        documents::table
+            .filter(documents::id.eq(id))
+            .filter(documents::sha256.eq(old_sha256)),
+    )
+    .set((
+        documents::content.eq(content),
+        documents::sha256.eq(sha256),
+        documents::first_sha256.eq(old_sha256),
+        documents::signature_level.eq("B-T"),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }

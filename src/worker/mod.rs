@@ -7,6 +7,7 @@
 //! `inbox` reads the mail that comes back.
 
 pub mod inbox;
+pub mod timestamps;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -248,9 +249,18 @@ impl Worker {
             transport = self.transport.describe(),
             "outbox worker started"
         );
+        // The missing timestamps are asked for once a minute at most: an
+        // authority that does not answer costs its timeout each time.
+        let mut timestamps_due = tokio::time::Instant::now();
         loop {
             if let Err(err) = self.run_once().await {
                 tracing::error!(error = %err, "outbox pass failed");
+            }
+            if tokio::time::Instant::now() >= timestamps_due {
+                timestamps_due = tokio::time::Instant::now() + Duration::from_secs(60);
+                if let Err(err) = timestamps::run_once(&self.state).await {
+                    tracing::error!(error = %err, "timestamp pass failed");
+                }
             }
             tokio::select! {
                 () = tokio::time::sleep(poll) => {}

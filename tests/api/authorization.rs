@@ -40,7 +40,11 @@ fn public(method: &str, path: &str) -> bool {
                     | "/rsvp/{token}/dossier.pdf"
             )
             | ("post", "/api/v1/rsvp/{token}")
-            | ("get", "/verify/{sha256}" | "/verify/{sha256}/fichier")
+            | (
+                "get",
+                "/verify" | "/verify/{sha256}" | "/verify/{sha256}/fichier"
+            )
+            | ("post", "/verify")
     )
 }
 

@@ -340,3 +340,63 @@ fn the_systemd_unit_verifies_and_is_sandboxed() {
         "{complaints}"
     );
 }
+
+/// The signing key, configured (PEM) or made locally, is in no line of a
+/// debug log and no byte of the database; the demo's compte-rendu is
+/// signed with it all the same.
+#[test]
+fn the_signing_key_reaches_no_log_and_no_database_row() {
+    let pki = crate::common::pki::TestPki::new();
+    let configured = tempfile::tempdir().expect("tempdir");
+    let local = tempfile::tempdir().expect("tempdir");
+    let (certificate, key) = (pki.signer_cert_pem(), pki.signer_key_pem());
+    for (dir, env) in [
+        (
+            configured.path(),
+            vec![
+                (
+                    "CLU_SIGNING_CERTIFICATE",
+                    certificate.to_str().expect("path"),
+                ),
+                ("CLU_SIGNING_KEY", key.to_str().expect("path")),
+                ("CLU_LOG", "debug"),
+            ],
+        ),
+        (local.path(), vec![("CLU_LOG", "debug")]),
+    ] {
+        let output = clu(dir, &["demo"], &env);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let log = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(log.contains("signing certificate loaded"), "{log}");
+        let key_file = if dir == configured.path() {
+            key.clone()
+        } else {
+            dir.join("data").join(clu::signature::keys::LOCAL_KEY_FILE)
+        };
+        let material: Vec<String> = std::fs::read_to_string(&key_file)
+            .expect("the key")
+            .lines()
+            .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+            .map(str::to_owned)
+            .collect();
+        assert!(!material.is_empty());
+        let bytes = std::fs::read(dir.join("data").join("clu.db")).expect("the database");
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(material.concat())
+            .expect("the key's DER");
+        assert!(
+            !bytes.windows(der.len()).any(|w| w == der.as_slice()),
+            "the key's DER in the database"
+        );
+        let database = String::from_utf8_lossy(&bytes);
+        assert!(database.contains("%PDF-"), "the signed PDF is stored");
+        for line in &material {
+            assert!(!log.contains(line.as_str()), "key material in the log");
+            assert!(
+                !database.contains(line.as_str()),
+                "key material in the database"
+            );
+        }
+    }
+}

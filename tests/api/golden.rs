@@ -148,4 +148,29 @@ async fn demo_compte_rendu_matches_the_reviewed_documents(backend: Backend) {
         .assert_status(200)
         .json();
     assert_eq!(verified["meeting_date"], "mercredi 20 décembre 2023");
+    // Its PAdES signature, made at the recorded date with the local
+    // certificate, verifies, and the signature block says when.
+    assert!(
+        flat.contains("Signé électroniquement le 8 avril 2024"),
+        "{flat}"
+    );
+    let checked = app
+        .send(
+            actix_web::test::TestRequest::post()
+                .uri("/verify")
+                .insert_header(("Content-Type", "application/pdf"))
+                .set_payload(pdf.body.clone()),
+        )
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(checked["valid"], true, "{checked}");
+    assert_eq!(checked["identical"], true);
+    let reason = checked["report"]["signatures"][0]["reason"]
+        .as_str()
+        .expect("reason");
+    assert_eq!(
+        reason,
+        "Approuvé par Guillaume THIRARD, Le Secrétaire Général, par délégation de la Préfète"
+    );
 }

@@ -74,20 +74,24 @@ pub(crate) async fn put(
 
 /// A held meeting with its staff: the secrétariat, a reader, the
 /// structure's signatory and another structure's.
-struct Scene {
-    app: TestApp,
-    fixture: Committee,
-    sec: String,
-    reader: String,
-    signatory: String,
-    foreign_signatory: String,
-    meeting: String,
-    items: Vec<String>,
-    base: String,
+pub(crate) struct Scene {
+    pub(crate) app: TestApp,
+    pub(crate) fixture: Committee,
+    pub(crate) sec: String,
+    pub(crate) reader: String,
+    pub(crate) signatory: String,
+    pub(crate) foreign_signatory: String,
+    pub(crate) meeting: String,
+    pub(crate) items: Vec<String>,
+    pub(crate) base: String,
 }
 
 async fn scene(backend: Backend) -> Scene {
-    let app = TestApp::new(backend).await;
+    scene_in(TestApp::new(backend).await).await
+}
+
+/// The scene in an app of the test's own (its settings).
+pub(crate) async fn scene_in(app: TestApp) -> Scene {
     let fixture = fixtures::committee(&app).await;
     let sec = fixture.secretariat.clone();
     let (_, reader) = app
@@ -132,7 +136,7 @@ async fn scene(backend: Backend) -> Scene {
 
 impl Scene {
     /// Saves the draft with `remark` and submits it.
-    async fn submit(&self, remark: &str) {
+    pub(crate) async fn submit(&self, remark: &str) {
         put(
             &self.app,
             &self.sec,
@@ -147,14 +151,14 @@ impl Scene {
             .assert_status(200);
     }
 
-    async fn sign(&self, body: Value) -> crate::common::Response {
+    pub(crate) async fn sign(&self, body: Value) -> crate::common::Response {
         self.app
             .post(&format!("{}/sign", self.base), &self.signatory, body)
             .await
     }
 
     /// Submits and signs; returns the minutes and each format's fingerprint.
-    async fn signed(&self, remark: &str) -> (Value, Vec<(String, String)>) {
+    pub(crate) async fn signed(&self, remark: &str) -> (Value, Vec<(String, String)>) {
         self.submit(remark).await;
         let signed = self
             .sign(json!({"password": PASSWORD, "function": "La Secrétaire Générale", "delegation": "Pour le Préfet et par délégation"}))
@@ -175,7 +179,7 @@ impl Scene {
         (signed, fingerprints)
     }
 
-    async fn document(&self, format: &str, query: &str) -> crate::common::Response {
+    pub(crate) async fn document(&self, format: &str, query: &str) -> crate::common::Response {
         self.app
             .get(
                 &format!(

@@ -65,6 +65,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/rsvp/{token}/dossier.zip"),
     ("get", "/rsvp/{token}/dossier.pdf"),
     ("get", "/verify/{sha256}/fichier"),
+    ("get", "/verify"),
+    ("post", "/verify"),
     ("get", "/api/v1/meetings/{id}/dossier.zip"),
     ("get", "/api/v1/meetings/{id}/dossier.pdf"),
     ("put", "/api/v1/annexes/{id}/content"),

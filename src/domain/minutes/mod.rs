@@ -8,6 +8,7 @@ mod model;
 pub mod notify;
 pub mod reading;
 pub mod signing;
+pub mod timestamps;
 pub mod verification;
 mod workflow;
 

@@ -50,6 +50,10 @@ pub struct ReturnComment {
 pub struct SignedDocument {
     pub format: String,
     pub sha256: String,
+    /// The PDF's PAdES level: "B-T" (signed and timestamped), or "B-B"
+    /// (signed, no timestamp yet: the authority did not answer, or none is
+    /// configured). None for HTML and Markdown.
+    pub signature_level: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -119,6 +123,7 @@ pub(super) fn view(conn: &mut DbConn, row: MinutesRow) -> AppResult<Minutes> {
                 documents.push(SignedDocument {
                     format: format.as_str().into(),
                     sha256: document.sha256,
+                    signature_level: document.signature_level,
                 });
             }
         }

@@ -23,6 +23,7 @@ use crate::domain::meetings::MeetingStatus;
 use crate::domain::meetings::notices::Notices;
 use crate::domain::validate::Check;
 use crate::error::{AppError, AppResult};
+use crate::signature::{Level, Signatory};
 use crate::store::meetings::MeetingRow;
 use crate::store::minutes::{DocumentRow, MinutesRow};
 use crate::store::{self, Scope};
@@ -126,14 +127,30 @@ pub fn prepare(
     })
 }
 
-/// Stores the rendered formats and freezes the revision, if the minutes
-/// are still the submitted revision `prepare` saw.
+impl ToSign {
+    /// Who signs, as the PDF's signature says it.
+    pub fn signatory(&self, verify_url: String) -> Signatory {
+        Signatory {
+            name: self.row.signer_name.clone().unwrap_or_default(),
+            function: self.row.signer_function.clone().unwrap_or_default(),
+            delegation: self.row.signer_delegation.clone().unwrap_or_default(),
+            structure: self.document.meeting.structure.name.clone(),
+            time: self.row.signed_at.unwrap_or(self.row.updated_at).and_utc(),
+            verify_url,
+        }
+    }
+}
+
+/// Stores the rendered formats (the PDF signed, at `level`) and freezes
+/// the revision, if the minutes are still the submitted revision
+/// `prepare` saw.
 pub fn store(
     conn: &mut DbConn,
     caller: &Caller,
     notices: &Notices,
     to_sign: ToSign,
     rendered: Vec<(Format, Vec<u8>)>,
+    level: Level,
 ) -> AppResult<Minutes> {
     let now = notices.now;
     let row = to_sign.row;
@@ -162,6 +179,8 @@ pub fn store(
                 content,
                 sha256,
                 created_at: now.naive_utc(),
+                signature_level: (format == Format::Pdf).then(|| level.as_str().to_owned()),
+                first_sha256: None,
             },
         )?;
     }
@@ -173,7 +192,7 @@ pub fn store(
         now,
         &row,
         "sign",
-        json!({ "revision": row.revision, "sha256": fingerprints }),
+        json!({ "revision": row.revision, "sha256": fingerprints, "signature_level": level.as_str() }),
     )?;
     super::notify::staff(
         conn,

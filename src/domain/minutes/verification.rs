@@ -78,6 +78,121 @@ pub fn verify(conn: &mut DbConn, sha256: &str) -> AppResult<Verification> {
     })
 }
 
+/// What a signed copy proves, in the words of the verification page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CopyVerification {
+    /// Every signature intact and trusted, nothing added after the last.
+    pub valid: bool,
+    /// The file is, byte for byte, a compte-rendu clu holds.
+    pub identical: bool,
+    /// The verdict, in French.
+    pub verdict: String,
+    /// What each check found, in French, in order.
+    pub findings: Vec<String>,
+    /// The signed compte-rendu the signature is over, when clu holds it.
+    pub document: Option<Verification>,
+    pub report: crate::signature::verify::Report,
+}
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "{} à {}",
+        crate::french::date(crate::clock::paris_date(at)),
+        crate::french::time(at)
+    )
+}
+
+/// What the signatures of a copy prove, with the meeting and revision
+/// they are over, and whether the file is the one clu holds.
+pub fn copy(
+    conn: &mut DbConn,
+    report: crate::signature::verify::Report,
+) -> AppResult<CopyVerification> {
+    let identical = store::minutes::by_fingerprint(conn, &report.sha256)?.is_some();
+    let mut document = None;
+    let mut findings = Vec::new();
+    for signature in &report.signatures {
+        if document.is_none() && signature.intact && signature.kind == "signature" {
+            document = match verify(conn, &signature.revision_sha256) {
+                Ok(found) => Some(found),
+                Err(AppError::NotFound) => None,
+                Err(err) => return Err(err),
+            };
+        }
+        findings.push(finding(signature));
+    }
+    if report.changed_after_signing {
+        findings
+            .push("Des données ont été ajoutées au fichier après sa dernière signature.".into());
+    }
+    let first = report.signatures.first();
+    let verdict = if report.signatures.is_empty() {
+        "Ce fichier ne porte aucune signature électronique.".to_owned()
+    } else if report.signatures.iter().any(|s| !s.intact) {
+        "Ce fichier a été modifié après sa signature : sa signature est rompue.".to_owned()
+    } else if !report.signatures.iter().any(|s| s.ours) || document.is_none() {
+        "La signature est intacte, mais ce document n'a pas été signé par cette installation clu."
+            .to_owned()
+    } else if !report.valid {
+        "Ce compte-rendu a été signé par cette installation clu, mais une vérification a échoué (voir ci-dessous).".to_owned()
+    } else if identical {
+        "Ce compte-rendu est authentique et identique, octet pour octet, à l'exemplaire signé conservé par clu.".to_owned()
+    } else {
+        "Ce compte-rendu est authentique : sa signature est intacte.".to_owned()
+    };
+    if first.is_some_and(|s| s.local_certificate) {
+        findings.push("Le certificat de signature est le certificat local de cette installation : il n'est pas qualifié, et seule cette page en atteste.".into());
+    }
+    Ok(CopyVerification {
+        valid: report.valid && document.is_some(),
+        identical,
+        verdict,
+        findings,
+        document,
+        report,
+    })
+}
+
+/// One signature's checks, in a sentence.
+fn finding(signature: &crate::signature::verify::SignatureCheck) -> String {
+    let mut text = if signature.kind == "horodatage" {
+        match (&signature.timestamped_by, signature.timestamped_at) {
+            (Some(by), Some(at)) => format!("Horodatage du document par {by}, le {}", when(at)),
+            _ => "Horodatage du document".to_owned(),
+        }
+    } else {
+        let mut text = format!(
+            "Signature de {}",
+            signature
+                .name
+                .as_deref()
+                .unwrap_or("(signataire non nommé)")
+        );
+        if let Some(certificate) = &signature.certificate {
+            text.push_str(&format!(" (certificat « {certificate} »)"));
+        }
+        if let Some(at) = signature.signed_at {
+            text.push_str(&format!(", le {}", when(at)));
+        }
+        if let (Some(by), Some(at)) = (&signature.timestamped_by, signature.timestamped_at) {
+            text.push_str(&format!(", horodatée par {by} le {}", when(at)));
+        } else {
+            text.push_str(", sans horodatage");
+        }
+        text
+    };
+    text.push_str(match (signature.intact, signature.trusted) {
+        (false, _) => " : ROMPUE",
+        (true, true) => " : intacte, certificat reconnu",
+        (true, false) => " : intacte, mais certificat non reconnu",
+    });
+    if let Some(problem) = &signature.problem {
+        text.push_str(&format!(" ({problem})"));
+    }
+    text.push('.');
+    text
+}
+
 /// What a fingerprint was found as: a signed document, or an annex.
 struct Signed {
     structure_id: String,

@@ -48,8 +48,25 @@ pub struct SignedInfo {
     pub signer: String,
     pub function: String,
     pub at: String,
+    /// What the PDF's electronic signature is, in a sentence.
+    pub electronic: String,
     pub documents: Vec<DocumentLine>,
     pub verify_href: String,
+}
+
+/// The PDF's signature in words: its level, and whose certificate.
+fn electronic(level: Option<&str>, signer: &crate::signature::Signer) -> String {
+    let mut text = match level {
+        Some("B-T") => "Le PDF porte une signature électronique PAdES horodatée, vérifiable dans tout lecteur PDF.".to_owned(),
+        _ if signer.has_authority() => "Le PDF porte une signature électronique PAdES, sans horodatage pour l’instant : l’autorité d’horodatage n’a pas répondu, il sera ajouté dès qu’elle répondra.".to_owned(),
+        _ => "Le PDF porte une signature électronique PAdES, sans horodatage (aucune autorité d’horodatage n’est configurée).".to_owned(),
+    };
+    if signer.is_local() {
+        text.push_str(" Son certificat est le certificat local de cette installation, non qualifié : pour une signature reconnue hors de clu, l’administrateur configure le cachet serveur de la structure.");
+    } else {
+        text.push_str(&format!(" Certificat : « {} ».", signer.certificate_name()));
+    }
+    text
 }
 
 #[derive(Template)]
@@ -144,7 +161,13 @@ pub async fn status_page(
         ),
         MinutesStatus::Signed => "Le compte-rendu est signé : ses documents ne changent plus. Une correction se fait dans une nouvelle révision.".to_owned(),
     };
+    let level = current
+        .documents
+        .iter()
+        .find(|d| d.format == "pdf")
+        .and_then(|d| d.signature_level.clone());
     let signed = signed_now.then(|| SignedInfo {
+        electronic: electronic(level.as_deref(), &state.signer),
         signer: current.signer_name.clone().unwrap_or_default(),
         function: current.signer_function.clone().unwrap_or_default(),
         at: current

@@ -8,7 +8,9 @@ pub mod fixtures;
 pub mod imap;
 pub mod mail_samples;
 pub mod pdf;
+pub mod pki;
 pub mod smtp;
+pub mod tsa;
 
 use actix_service::boxed::{self, BoxService};
 use actix_service::{Service, ServiceExt};

@@ -181,6 +181,8 @@ def run(walk):
     field(sig, "Votre mot de passe").fill(PASSWORD)
     sig.get_by_role("button", name="Signer le compte-rendu").click()
     expect(visible(sig.get_by_text("Compte-rendu signé.")), "the minutes are signed")
+    expect(visible(sig.get_by_text("signature électronique PAdES", exact=False)),
+           "the signed page says what the PDF's electronic signature is")
     look(sig, "compte-rendu-signe")
 
     # The signed PDF: its text, and its fingerprint the one shown.
@@ -200,6 +202,12 @@ def run(walk):
     expect(visible(sig.get_by_text("Document authentique")) and shown in sig.content(),
            "the public verification page says the document is authentic")
     look(sig, "verification")
+    # The same page checks a copy: the downloaded PDF, sent by its form.
+    sig.get_by_label("Fichier PDF (20 Mo au plus)").set_input_files(signed_pdf)
+    sig.get_by_role("button", name="Vérifier la signature").click()
+    expect(visible(sig.get_by_text("Signature valide")) and "octet pour octet" in sig.content(),
+           "the copy sent through the form is reported valid and identical")
+    look(sig, "verification-copie")
     signing.close()
     signed_mail = mails("secretariat@parcours.test", "Compte-rendu signé")
     expect(len(signed_mail) == 1, "the secrétariat is told of the signature by e-mail")
