@@ -61,6 +61,7 @@ pub struct Metrics {
     pool: Family<Status, Gauge>,
     outbox: Family<Status, Gauge>,
     outbox_oldest: Gauge<f64, AtomicU64>,
+    sqlite_writes: Family<Status, Gauge>,
 }
 
 /// What a sign-in came to, as counted.
@@ -89,6 +90,7 @@ impl Default for Metrics {
         let pool = Family::<Status, Gauge>::default();
         let outbox = Family::<Status, Gauge>::default();
         let outbox_oldest = Gauge::<f64, AtomicU64>::default();
+        let sqlite_writes = Family::<Status, Gauge>::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by route pattern, method and status",
@@ -124,6 +126,11 @@ impl Default for Metrics {
             "Age of the oldest queued message (0: none queued)",
             outbox_oldest.clone(),
         );
+        registry.register(
+            "db_sqlite_writes",
+            "SQLite write transactions committed (commits) and the writes they held (writes): writes / commits is the group commit's mean batch",
+            sqlite_writes.clone(),
+        );
         Self {
             registry,
             requests,
@@ -133,6 +140,7 @@ impl Default for Metrics {
             pool,
             outbox,
             outbox_oldest,
+            sqlite_writes,
         }
     }
 }
@@ -206,6 +214,15 @@ impl Metrics {
         }
         self.outbox_oldest
             .set(snapshot.outbox.oldest_queued_seconds);
+        if let Some((commits, writes)) = snapshot.group_commits {
+            for (status, value) in [("commits", commits), ("writes", writes)] {
+                self.sqlite_writes
+                    .get_or_create(&Status {
+                        status: status.into(),
+                    })
+                    .set(i64::try_from(value).unwrap_or(i64::MAX));
+            }
+        }
         let mut text = String::new();
         if encode(&mut text, &self.registry).is_err() {
             text.clear();
@@ -216,6 +233,7 @@ impl Metrics {
 
 struct Snapshot {
     pool: crate::db::PoolState,
+    group_commits: Option<(u64, u64)>,
     outbox: crate::store::outbox::Stats,
 }
 
@@ -267,6 +285,7 @@ async fn exposition(state: &AppState) -> AppResult<HttpResponse> {
         .await?;
     let snapshot = Snapshot {
         pool: state.db.pool_state(),
+        group_commits: state.db.group_commits(),
         outbox,
     };
     Ok(HttpResponse::Ok()

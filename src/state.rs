@@ -20,7 +20,7 @@ pub struct AppState {
     pub clock: Clock,
     /// A hash to verify against when the e-mail is unknown, so that an
     /// unknown account costs the same time as a wrong password.
-    pub decoy_hash: Arc<str>,
+    pub decoy: password::Decoy,
     pub templates: Arc<Templates>,
     /// The compte-rendu's PDF renderer (Typst, fonts loaded once).
     pub pdf: Arc<PdfEngine>,
@@ -36,6 +36,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Signs the compte-rendu's PDF and checks signed copies.
     pub signer: Arc<crate::signature::Signer>,
+    /// The accounts read in the last second (`auth::recent`).
+    pub accounts: Arc<crate::auth::recent::RecentAccounts>,
 }
 
 impl AppState {
@@ -44,10 +46,8 @@ impl AppState {
         let target = settings.database_target().map_err(|e| e.to_string())?;
         let db = Db::connect(&target, settings.database_pool_size)?;
         let keys = TokenKeys::from_secret(&token::load_secret(&settings)?)?;
-        let mut random = [0u8; 24];
-        getrandom::fill(&mut random).map_err(|e| format!("aléa indisponible : {e}"))?;
-        let decoy: String = random.iter().map(|b| format!("{b:02x}")).collect();
-        let decoy_hash = password::hash(&decoy).map_err(|e| format!("{e:?}"))?;
+        let decoy = password::Decoy::default();
+        decoy.warm();
         let templates = Templates::load(settings.templates_dir.as_deref())?;
         let session_key = crate::auth::keys::session_key(&settings)?;
         let mailbox = settings.imap().map_err(|e| e.to_string())?.map(Arc::new);
@@ -58,7 +58,7 @@ impl AppState {
             db,
             keys,
             clock,
-            decoy_hash: decoy_hash.into(),
+            decoy,
             pdf: Arc::new(PdfEngine::new(&templates)),
             templates: Arc::new(templates),
             outbox_wake: Arc::new(Notify::new()),
@@ -67,6 +67,7 @@ impl AppState {
             proxies,
             metrics: Arc::default(),
             signer,
+            accounts: Arc::default(),
         })
     }
 }

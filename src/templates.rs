@@ -6,6 +6,7 @@
 //! words and the data alike, so no template needs to care.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use handlebars::Handlebars;
 use serde::Serialize;
@@ -58,10 +59,35 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
 ];
 
 pub struct Templates {
-    html: Handlebars<'static>,
-    text: Handlebars<'static>,
+    /// The handlebars templates, parsed once: at start when a file
+    /// overrides a built-in (refused there if it does not parse), else on
+    /// a thread of its own from the start, so that the server does not
+    /// wait for them to listen.
+    parsed: Arc<OnceLock<Result<Registries, String>>>,
+    sources: Arc<[(&'static str, String)]>,
     /// The Typst sources of the PDFs, by their path under `templates/`.
     typst: Vec<(&'static str, String)>,
+}
+
+struct Registries {
+    html: Handlebars<'static>,
+    text: Handlebars<'static>,
+}
+
+/// Parses every handlebars template.
+fn parse(sources: &[(&'static str, String)]) -> Result<Registries, String> {
+    let mut html = Handlebars::new();
+    html.set_strict_mode(true);
+    let mut text = Handlebars::new();
+    text.set_strict_mode(true);
+    text.register_escape_fn(handlebars::no_escape);
+    for (name, source) in sources {
+        let registry = if is_html(name) { &mut html } else { &mut text };
+        registry
+            .register_template_string(name, source)
+            .map_err(|e| format!("modèle {name} invalide : {e}"))?;
+    }
+    Ok(Registries { html, text })
 }
 
 /// The compte-rendu's PDF.
@@ -95,11 +121,8 @@ impl Templates {
     /// under `overrides` when there is one. A template that does not parse
     /// is refused here, at start.
     pub fn load(overrides: Option<&Path>) -> Result<Self, String> {
-        let mut html = Handlebars::new();
-        html.set_strict_mode(true);
-        let mut text = Handlebars::new();
-        text.set_strict_mode(true);
-        text.register_escape_fn(handlebars::no_escape);
+        let mut sources = Vec::new();
+        let mut overridden = false;
         for (name, builtin) in BUILTIN {
             let source = match overrides
                 .map(|dir| dir.join(name))
@@ -107,15 +130,21 @@ impl Templates {
             {
                 Some(path) => {
                     tracing::info!(template = name, path = %path.display(), "template overridden");
+                    overridden = true;
                     std::fs::read_to_string(&path)
                         .map_err(|e| format!("modèle {} illisible : {e}", path.display()))?
                 }
                 None => (*builtin).to_owned(),
             };
-            let registry = if is_html(name) { &mut html } else { &mut text };
-            registry
-                .register_template_string(name, source)
-                .map_err(|e| format!("modèle {name} invalide : {e}"))?;
+            sources.push((*name, source));
+        }
+        let sources: Arc<[(&'static str, String)]> = sources.into();
+        let parsed = Arc::new(OnceLock::new());
+        if overridden {
+            let _ = parsed.set(Ok(parse(&sources)?));
+        } else {
+            let (parsed, sources) = (Arc::clone(&parsed), Arc::clone(&sources));
+            std::thread::spawn(move || parsed.get_or_init(|| parse(&sources)).is_ok());
         }
         let mut typst = Vec::new();
         for (name, builtin) in TYPST {
@@ -129,7 +158,11 @@ impl Templates {
             };
             typst.push((*name, source));
         }
-        Ok(Self { html, text, typst })
+        Ok(Self {
+            parsed,
+            sources,
+            typst,
+        })
     }
 
     /// Every Typst source, by its path under `templates/`.
@@ -138,10 +171,16 @@ impl Templates {
     }
 
     pub fn render<T: Serialize>(&self, name: &str, data: &T) -> Result<String, AppError> {
+        // Parsed by now but in the first instants after start; waits then.
+        let parsed = self
+            .parsed
+            .get_or_init(|| parse(&self.sources))
+            .as_ref()
+            .map_err(|e| AppError::internal(e.clone()))?;
         let registry = if is_html(name) {
-            &self.html
+            &parsed.html
         } else {
-            &self.text
+            &parsed.text
         };
         let rendered = registry
             .render(name, data)
@@ -160,7 +199,9 @@ mod tests {
 
     #[test]
     fn builtin_templates_parse() {
-        Templates::load(None).expect("templates");
+        let templates = Templates::load(None).expect("templates");
+        let parsed = templates.parsed.get_or_init(|| parse(&templates.sources));
+        assert!(parsed.is_ok(), "{:?}", parsed.as_ref().err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Invitations, reminders and attendance of a meeting.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use uuid::Uuid;
 
 use super::extract::{Json, List, OptionalJson};
@@ -110,14 +110,13 @@ pub async fn attendance(
     state: web::Data<AppState>,
     Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<Attendance>> {
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     let (scope, id) = (caller.scope(), id.to_string());
-    Ok(web::Json(
-        state
-            .db
-            .read(move |conn| crate::domain::meetings::attendance::list(conn, &scope, &id))
-            .await?,
-    ))
+    super::conditional::json(&state, &caller, &req, move |conn| {
+        crate::domain::meetings::attendance::list(conn, &scope, &id)
+    })
+    .await
 }
 
 /// The roll call for one member.

@@ -1,11 +1,12 @@
 //! `/committees/{id}/meetings`, `/meetings/{id}` and its lifecycle, and the
 //! convocation letter.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::conditional;
 use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
@@ -24,15 +25,13 @@ pub async fn list(
     Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
     paging: web::Query<Paging>,
-) -> AppResult<web::Json<List<Meeting>>> {
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     let (scope, id, page) = (caller.scope(), id.to_string(), paging.page()?);
-    Ok(web::Json(
-        state
-            .db
-            .read(move |conn| meetings::list(conn, &scope, &id, page))
-            .await?
-            .into(),
-    ))
+    conditional::json(&state, &caller, &req, move |conn| {
+        Ok(List::from(meetings::list(conn, &scope, &id, page)?))
+    })
+    .await
 }
 
 /// A new meeting, in draft. When the committee's previous meeting has signed
@@ -66,14 +65,13 @@ pub async fn get(
     state: web::Data<AppState>,
     Can(caller, _): Can<need::Read>,
     id: web::Path<Uuid>,
-) -> AppResult<web::Json<Meeting>> {
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     let (scope, id) = (caller.scope(), id.to_string());
-    Ok(web::Json(
-        state
-            .db
-            .read(move |conn| meetings::get(conn, &scope, &id))
-            .await?,
-    ))
+    conditional::json(&state, &caller, &req, move |conn| {
+        meetings::get(conn, &scope, &id)
+    })
+    .await
 }
 
 /// Changes a draft or convened meeting. A new time or place is sent to the

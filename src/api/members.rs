@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::conditional;
 use super::extract::{Json, List, Paging};
 use super::problems::{Authenticated, ById, Invalid, JsonBody, Query, Restricted};
 use crate::auth::caller::{Can, need};
@@ -43,7 +44,8 @@ pub async fn list(
     Can(caller, _): Can<need::Read>,
     query: web::Query<MemberQuery>,
     paging: web::Query<Paging>,
-) -> AppResult<web::Json<List<Member>>> {
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
     let (scope, page) = (caller.scope(), paging.page()?);
     let filter = MemberFilter {
         terms: search_terms(query.q.as_deref().unwrap_or_default()),
@@ -51,11 +53,15 @@ pub async fn list(
         committee_id: query.committee_id.map(|id| id.to_string()),
         include_archived: query.include_archived,
     };
-    let list = state
-        .db
-        .read(move |conn| members::list(conn, &scope, &filter, Some(page)))
-        .await?;
-    Ok(web::Json(list.into()))
+    conditional::json(&state, &caller, &req, move |conn| {
+        Ok(List::from(members::list(
+            conn,
+            &scope,
+            &filter,
+            Some(page),
+        )?))
+    })
+    .await
 }
 
 #[utoipa::path(tag = "registry", security(("bearer" = [])), request_body = NewMember, responses(

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 mod caller;
 pub mod committees;
+mod conditional;
 pub mod extract;
 pub mod health;
 pub mod indicators;

@@ -218,20 +218,20 @@ fn answer_of(form: &AnswerForm) -> Result<Answer, String> {
 /// Records the answer in one transaction, rolled back whatever refuses it:
 /// a refusal after a first write (the substitute's invitation failing to
 /// render, say) leaves nothing behind, and the same click can be retried.
-async fn record(
-    state: &AppState,
-    token: String,
-    answer: Answer,
-) -> Result<AnswerOutcome, LinkRefusal> {
-    let notices = state.notices();
-    let outcome = state
-        .db
-        .transact(move |conn| rsvp::answer(conn, &notices, &token, answer))
-        .await?;
-    if outcome.substitute_invited {
+/// `work` returns the outcome, and whatever else the caller answers with.
+async fn record<T, F>(state: &AppState, work: F) -> Result<(AnswerOutcome, T), LinkRefusal>
+where
+    F: FnOnce(&mut crate::db::DbConn) -> Result<(AnswerOutcome, T), LinkRefusal>
+        + Clone
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let recorded: (AnswerOutcome, T) = state.db.transact(work).await?;
+    if recorded.0.substitute_invited {
         state.outbox_wake.notify_one();
     }
-    Ok(outcome)
+    Ok(recorded)
 }
 
 /// Records the answer from the page and shows it again, confirmed.
@@ -264,16 +264,14 @@ pub async fn answer_form(
             .await;
         }
     };
-    match record(&state, token.clone(), answer).await {
-        Ok(outcome) => {
-            render_page(
-                &state,
-                token,
-                Some(rsvp::confirmation(&outcome)),
-                StatusCode::OK,
-            )
-            .await
-        }
+    let (notices, link) = (state.notices(), token.clone());
+    let recorded = record(&state, move |conn| {
+        rsvp::answer_with_page(conn, &notices, &link, answer)
+    })
+    .await;
+    match recorded {
+        Ok((_, shown)) => Ok(page_response(StatusCode::OK)
+            .body(state.templates.render("pages/rsvp.html.hbs", &shown)?)),
         Err(LinkRefusal::Refused(err @ AppError::Validation(_))) => {
             render_page(
                 &state,
@@ -300,9 +298,13 @@ pub async fn answer_json(
     token: web::Path<String>,
     answer: Json<Answer>,
 ) -> AppResult<web::Json<AnswerOutcome>> {
-    let answer = answer.into_inner()?;
-    match record(&state, token.into_inner(), answer).await {
-        Ok(outcome) => Ok(web::Json(outcome)),
+    let (answer, notices, token) = (answer.into_inner()?, state.notices(), token.into_inner());
+    let recorded = record(&state, move |conn| {
+        Ok((rsvp::answer(conn, &notices, &token, answer)?, ()))
+    })
+    .await;
+    match recorded {
+        Ok((outcome, ())) => Ok(web::Json(outcome)),
         Err(LinkRefusal::Invalid) => {
             Err(AppError::BadRequest("lien de réponse non valable".into()))
         }

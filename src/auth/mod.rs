@@ -6,6 +6,7 @@ pub mod client;
 pub mod keys;
 pub mod password;
 pub mod policy;
+pub mod recent;
 pub mod token;
 
 pub use caller::Caller;

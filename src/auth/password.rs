@@ -2,6 +2,8 @@
 //! are CPU-bound (tens of milliseconds): call them from the blocking pool.
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::sync::{Arc, OnceLock};
+
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::{AppError, FieldError};
@@ -25,6 +27,37 @@ pub fn hash(password: &str) -> Result<String, AppError> {
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| AppError::internal(format!("argon2 hash: {e}")))
+}
+
+/// A hash to verify against when the e-mail is unknown, so that an
+/// unknown account costs the same time as a wrong password: of a random
+/// password nobody knows, made once per process, in the background from
+/// the start (`warm`) so that the server does not wait for it to listen.
+#[derive(Clone, Default)]
+pub struct Decoy(Arc<OnceLock<Option<String>>>);
+
+impl Decoy {
+    /// Starts making the hash on a thread of its own.
+    pub fn warm(&self) {
+        let decoy = self.clone();
+        std::thread::spawn(move || {
+            let _ = decoy.hash();
+        });
+    }
+
+    /// The hash, made now if the background has not finished (CPU-bound:
+    /// call it from the blocking pool).
+    pub fn hash(&self) -> Result<String, AppError> {
+        self.0
+            .get_or_init(|| {
+                let mut random = [0u8; 24];
+                getrandom::fill(&mut random).ok()?;
+                let secret: String = random.iter().map(|b| format!("{b:02x}")).collect();
+                hash(&secret).ok()
+            })
+            .clone()
+            .ok_or_else(|| AppError::internal("argon2: no decoy hash"))
+    }
 }
 
 /// Whether `password` matches the PHC string `stored`. A malformed stored

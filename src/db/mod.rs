@@ -3,11 +3,12 @@
 //! both run on the blocking thread pool, never on the async workers.
 
 pub mod backup;
+mod group;
 pub mod migrate;
 pub mod schema;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -94,10 +95,11 @@ pub struct Db {
     pool: Pool,
     backend: &'static str,
     /// SQLite only: this process's writers take turns here, woken as soon
-    /// as the previous one commits, instead of polling the file lock in
+    /// as the previous batch commits, instead of polling the file lock in
     /// SQLite's busy handler, which sleeps 1, 2, 5… up to 100 ms between
-    /// tries. Other processes (the CLI) still wait under `busy_timeout`.
-    writers: Option<Arc<Mutex<()>>>,
+    /// tries; the writes queued meanwhile are committed together
+    /// (`group`). Other processes (the CLI) still wait under `busy_timeout`.
+    writers: Option<Arc<group::Group>>,
     /// Tasks waiting for a connection now.
     waiting: Arc<AtomicI64>,
 }
@@ -147,7 +149,7 @@ impl Db {
                 target: target.clone(),
             })
             .map_err(|e| format!("connexion à la base de données impossible : {e}"))?;
-        let writers = (backend == "sqlite").then(|| Arc::new(Mutex::new(())));
+        let writers = (backend == "sqlite").then(|| Arc::new(group::Group::default()));
         Ok(Self {
             pool,
             backend,
@@ -163,6 +165,12 @@ impl Db {
             idle: i64::from(state.idle_connections),
             waiting: self.waiting.load(Ordering::Relaxed),
         }
+    }
+
+    /// SQLite: the write transactions committed, and the writes they
+    /// held (their ratio is the mean batch of the group commit).
+    pub fn group_commits(&self) -> Option<(u64, u64)> {
+        self.writers.as_ref().map(|group| group.counts())
     }
 
     pub fn backend(&self) -> &'static str {
@@ -216,9 +224,9 @@ impl Db {
         actix_web::web::block(move || {
             // The turn first, then a connection: a writer waiting for its
             // turn holds no connection that readers could use.
-            let _turn = writers
-                .as_ref()
-                .map(|w| w.lock().unwrap_or_else(PoisonError::into_inner));
+            if let Some(group) = writers {
+                return group.write(&pool, &waiting, work);
+            }
             let mut conn = checkout(&pool, &waiting).map_err(AppError::from)?;
             let mut attempt = 1;
             loop {
@@ -275,6 +283,7 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    crate::store::structures::forget_pending();
     match conn {
         DbConn::Pg(inner) => AnsiTransactionManager::begin_transaction_sql(
             inner,
@@ -290,13 +299,21 @@ where
     type Manager = <DbConn as Connection>::TransactionManager;
     match outcome {
         Ok(value) => match Manager::commit_transaction(conn) {
-            Ok(()) => Ok(value),
+            Ok(()) => {
+                // Committed: a failure here cannot undo it, only be told.
+                if let Err(err) = crate::store::structures::advance_committed(conn) {
+                    tracing::error!(%err, "structure revision not advanced after a commit");
+                }
+                Ok(value)
+            }
             Err(err) => {
                 let _ = Manager::rollback_transaction(conn);
+                crate::store::structures::forget_pending();
                 Err(err.into())
             }
         },
         Err(err) => {
+            crate::store::structures::forget_pending();
             Manager::rollback_transaction(conn)?;
             Err(err)
         }

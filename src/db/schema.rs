@@ -14,6 +14,7 @@ diesel::table! {
         case_officer_email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        revision -> BigInt,
     }
 }
 

@@ -74,7 +74,18 @@ pub fn record(
             created_at: at.naive_utc(),
         },
     )?;
+    // Every change of a structure's data is audited: its revision moves
+    // with it, for the conditional reads.
+    if let Some(structure_id) = event.structure_id {
+        store::structures::advance_revision(conn, structure_id)?;
+    }
     Ok(())
+}
+
+/// The structure's revision: it moves with every audited change of its
+/// data (0 for a structure that is not there).
+pub fn revision(conn: &mut DbConn, structure_id: &str) -> AppResult<i64> {
+    Ok(store::structures::revision(conn, structure_id)?.unwrap_or(0))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,7 +1,10 @@
 //! Signing in, the password asked again, and changing one's own password.
 
+use std::time::Instant;
+
 use actix_web::web;
 
+use crate::auth::recent::Account;
 use crate::auth::{Caller, Role, password};
 use crate::domain::accounts::login::{self, Credentials, MAX_INPUT_LEN};
 use crate::domain::accounts::password as own_password;
@@ -12,11 +15,17 @@ use crate::store;
 use crate::store::users::UserRow;
 
 /// Verifies a password on the blocking pool; over-long input never matches.
-async fn verify(typed: String, stored: String) -> AppResult<bool> {
-    Ok(
-        web::block(move || typed.len() <= MAX_INPUT_LEN && password::verify(&typed, &stored))
-            .await?,
-    )
+/// Without a stored hash (no such account), against the decoy: the same
+/// time, never a match.
+async fn verify(typed: String, stored: Option<String>, decoy: password::Decoy) -> AppResult<bool> {
+    web::block(move || {
+        let stored = match stored {
+            Some(stored) => stored,
+            None => decoy.hash()?,
+        };
+        Ok(typed.len() <= MAX_INPUT_LEN && password::verify(&typed, &stored))
+    })
+    .await?
 }
 
 /// Checks e-mail and password under the sign-in throttle; returns the
@@ -55,10 +64,9 @@ async fn checked_sign_in(
             .await?
     };
     // Always hash: an unknown or disabled account costs what a wrong password costs.
-    let stored = user
-        .as_ref()
-        .map_or_else(|| state.decoy_hash.to_string(), |u| u.password_hash.clone());
-    let matches = email.len() <= MAX_INPUT_LEN && verify(credentials.password, stored).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = email.len() <= MAX_INPUT_LEN
+        && verify(credentials.password, stored, state.decoy.clone()).await?;
     // A failure stays recorded: `admit` counted it already.
     let user = user
         .filter(|u| matches && u.active)
@@ -91,7 +99,7 @@ pub async fn reauthenticate(
             Ok((attempt, user.password_hash))
         })
         .await?;
-    if verify(typed, stored).await? {
+    if verify(typed, Some(stored), state.decoy.clone()).await? {
         state
             .db
             .write(move |conn| login::succeeded(conn, &attempt))
@@ -135,21 +143,34 @@ pub async fn change_own_password(
 /// The caller whose credential (token or session) names `user_id` at
 /// `token_version`: the account as it is now, still there, still active,
 /// same version — so a disabled or changed account's credentials stop at
-/// once.
+/// once on this server, within a second on the others (`auth::recent`).
 pub async fn caller(state: &AppState, user_id: String, token_version: i32) -> AppResult<Caller> {
-    let user = state
+    let changes = store::users::changes();
+    if let Some(account) = state.accounts.get(&user_id, changes, Instant::now()) {
+        return account.admits(token_version).ok_or(AppError::Unauthorized);
+    }
+    let read_at = Instant::now();
+    let Some(user) = state
         .db
         .read(move |conn| Ok(store::users::find_any(conn, &user_id)?))
         .await?
-        .filter(|user| user.active && user.token_version == token_version)
-        .ok_or(AppError::Unauthorized)?;
+    else {
+        return Err(AppError::Unauthorized);
+    };
     let role = Role::parse(&user.role)
         .ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
-    Ok(Caller {
-        user_id: user.id,
-        email: user.email,
-        display_name: user.display_name,
-        role,
-        structure_id: user.structure_id,
-    })
+    let account = Account {
+        caller: Caller {
+            user_id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role,
+            structure_id: user.structure_id,
+        },
+        active: user.active,
+        token_version: user.token_version,
+    };
+    let admitted = account.admits(token_version);
+    state.accounts.put(account, changes, read_at);
+    admitted.ok_or(AppError::Unauthorized)
 }

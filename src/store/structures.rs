@@ -1,5 +1,7 @@
 //! The `structures` table.
 
+use std::cell::RefCell;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -36,6 +38,63 @@ pub fn update(conn: &mut DbConn, row: &StructureRow) -> QueryResult<()> {
         .set(row)
         .execute(conn)
         .map(drop)
+}
+
+thread_local! {
+    /// PostgreSQL: the structures whose revision moves once the write
+    /// transaction open on this thread commits.
+    static PENDING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Moves the structure's revision on: its data changed (`audit::record`).
+///
+/// On SQLite, in the transaction (one writer at a time). On PostgreSQL,
+/// right after the transaction commits (`db::write_transaction` calls
+/// `advance_committed`): every serializable transaction of a structure
+/// updating the structure's one row would collide with the others and be
+/// run again. After the commit is safe for the conditional reads, which
+/// read the revision before the rows: a revision older than the rows only
+/// makes the next conditional read a full one.
+pub fn advance_revision(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(_) => diesel::update(structures::table.find(id))
+            .set(structures::revision.eq(structures::revision + 1))
+            .execute(conn)
+            .map(drop),
+        DbConn::Pg(_) => {
+            PENDING.with(|pending| pending.borrow_mut().push(id.to_owned()));
+            Ok(())
+        }
+    }
+}
+
+/// Forgets the revisions a transaction of this thread left (rolled back).
+pub fn forget_pending() {
+    PENDING.with(|pending| pending.borrow_mut().clear());
+}
+
+/// PostgreSQL: moves on, outside any transaction, the revisions of what
+/// the transaction just committed changed (each row alone, in the same
+/// order everywhere: no deadlock between servers).
+pub fn advance_committed(conn: &mut DbConn) -> QueryResult<()> {
+    let mut ids = PENDING.with(|pending| std::mem::take(&mut *pending.borrow_mut()));
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        diesel::update(structures::table.find(&id))
+            .set(structures::revision.eq(structures::revision + 1))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The structure's revision: it moves with every change of its data.
+pub fn revision(conn: &mut DbConn, id: &str) -> QueryResult<Option<i64>> {
+    structures::table
+        .find(id)
+        .select(structures::revision)
+        .first(conn)
+        .optional()
 }
 
 /// The structure `id` if visible in `scope`; `NotFound` otherwise.

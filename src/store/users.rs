@@ -3,9 +3,25 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use super::{Page, Scope};
 use crate::db::DbConn;
 use crate::db::schema::users;
+
+/// Changes this process made to the `users` table: an account read
+/// before a change is not trusted after it (`auth::recent`).
+static CHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// The count of changes to the `users` table made by this process.
+pub fn changes() -> u64 {
+    CHANGES.load(Ordering::Acquire)
+}
+
+fn changed<T>(result: QueryResult<T>) -> QueryResult<()> {
+    CHANGES.fetch_add(1, Ordering::AcqRel);
+    result.map(drop)
+}
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
@@ -24,23 +40,19 @@ pub struct UserRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
-    diesel::insert_into(users::table)
-        .values(row)
-        .execute(conn)
-        .map(drop)
+    changed(diesel::insert_into(users::table).values(row).execute(conn))
 }
 
 pub fn update(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
-    diesel::update(users::table.find(&row.id))
-        .set(row)
-        .execute(conn)
-        .map(drop)
+    changed(
+        diesel::update(users::table.find(&row.id))
+            .set(row)
+            .execute(conn),
+    )
 }
 
 pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<()> {
-    diesel::delete(users::table.find(id))
-        .execute(conn)
-        .map(drop)
+    changed(diesel::delete(users::table.find(id)).execute(conn))
 }
 
 /// Any user by id, whatever the structure (authentication).

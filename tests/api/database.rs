@@ -13,6 +13,7 @@ use crate::on_both_backends;
 on_both_backends!(
     concurrent_read_then_write_transactions_all_commit,
     failed_writes_leave_nothing_behind,
+    concurrent_writes_each_get_their_own_outcome,
     actions_written_before_the_filter_keys_are_migrated,
 );
 
@@ -161,6 +162,77 @@ async fn concurrent_read_then_write_transactions_all_commit(app: TestApp) {
     assert!(failures.is_empty(), "{failures:?}");
     let total = app.state.db.read(count_events).await.expect("count");
     assert_eq!(total, 24);
+}
+
+/// Writes arriving together (on SQLite, committed as one batch, each in a
+/// savepoint): each writer gets its own result, a refused one leaves
+/// nothing behind, the others are all kept.
+async fn concurrent_writes_each_get_their_own_outcome(app: TestApp) {
+    let before = app.state.db.read(count_events).await.expect("count");
+    let counted = app.state.db.group_commits();
+    let writes = (0..48).map(|n| {
+        let db = app.state.db.clone();
+        async move {
+            let label = format!("write-{n}");
+            let written = label.clone();
+            let outcome = db
+                .write(move |conn| {
+                    insert_event(conn, &written)?;
+                    insert_event(conn, &written)?;
+                    if n % 4 == 3 {
+                        return Err(AppError::Conflict(format!("{written} refused")));
+                    }
+                    Ok(written)
+                })
+                .await;
+            (n, label, outcome)
+        }
+    });
+    let outcomes = futures_util::future::join_all(writes).await;
+    for (n, label, outcome) in &outcomes {
+        match outcome {
+            Ok(returned) => assert_eq!(returned, label),
+            Err(AppError::Conflict(message)) => {
+                assert_eq!(n % 4, 3, "{label}: {message}");
+                assert_eq!(message, &format!("{label} refused"));
+            }
+            Err(other) => panic!("{label}: {other}"),
+        }
+    }
+    let kept = outcomes.iter().filter(|(_, _, o)| o.is_ok()).count();
+    assert_eq!(kept, 36);
+    let after = app.state.db.read(count_events).await.expect("count");
+    assert_eq!(
+        after - before,
+        2 * 36,
+        "two events per kept write, none of the refused"
+    );
+    let refused: Vec<Count> = app
+        .state
+        .db
+        .read(|conn| {
+            Ok(diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM audit_events WHERE entity_id IN ('write-3', 'write-7', 'write-47')",
+            )
+            .load(conn)?)
+        })
+        .await
+        .expect("count");
+    assert_eq!(refused[0].n, 0);
+    // SQLite counts the writes its transactions ran (the refused ones
+    // too, rolled back to their savepoint), in fewer transactions when
+    // they arrived together.
+    if let (Some((c0, w0)), Some((c1, w1))) = (counted, app.state.db.group_commits()) {
+        assert_eq!(w1 - w0, 48, "writes counted");
+        assert!(c1 - c0 <= w1 - w0);
+        eprintln!(
+            "48 concurrent writes: {} transactions held {} writes",
+            c1 - c0,
+            w1 - w0
+        );
+    } else {
+        assert_eq!(app.state.db.backend(), "postgres");
+    }
 }
 
 async fn failed_writes_leave_nothing_behind(app: TestApp) {

@@ -88,7 +88,11 @@ async fn a_refused_answer_records_nothing_and_can_be_given_again(backend: Backen
 
 /// The answer link of each invited member, from the outbox (the e-mails
 /// are written as files here; the SMTP path has tests of its own).
-async fn links(app: &TestApp, fixture: &Committee, meeting: &str) -> Vec<(String, String)> {
+pub(crate) async fn links(
+    app: &TestApp,
+    fixture: &Committee,
+    meeting: &str,
+) -> Vec<(String, String)> {
     app.post(
         &format!("/api/v1/meetings/{meeting}/invitations"),
         &fixture.secretariat,
@@ -108,7 +112,7 @@ async fn links(app: &TestApp, fixture: &Committee, meeting: &str) -> Vec<(String
     links
 }
 
-fn link_of<'a>(links: &'a [(String, String)], email: &str) -> &'a str {
+pub(crate) fn link_of<'a>(links: &'a [(String, String)], email: &str) -> &'a str {
     &links.iter().find(|(to, _)| to == email).expect("invited").1
 }
 

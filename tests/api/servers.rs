@@ -330,6 +330,35 @@ async fn three_servers_over_one_postgresql_deliver_once_and_share_everything() {
         "one reminder per member who has not answered, not one per server"
     );
 
+    // The secretariat's password changed through the first server: its
+    // old token stops there at once, and on the others within the second
+    // an account read is trusted (each of them has just read it).
+    let me = |server: &Server| format!("{}/api/v1/auth/me", server.base);
+    for server in &servers[1..] {
+        assert_eq!(call("GET", &me(server), Some(&token), None).await.0, 200);
+    }
+    let (status, body) = call(
+        "POST",
+        &format!("{}/api/v1/auth/password", servers[0].base),
+        Some(&token),
+        Some(json!({"current_password": crate::common::PASSWORD, "new_password": "un tout autre mot de passe"})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        call("GET", &me(&servers[0]), Some(&token), None).await.0,
+        401
+    );
+    actix_web::rt::time::sleep(clu::auth::recent::FRESH_FOR + Duration::from_millis(100)).await;
+    for server in &servers[1..] {
+        assert_eq!(
+            call("GET", &me(server), Some(&token), None).await.0,
+            401,
+            "the old token refused on {} a second later",
+            server.base
+        );
+    }
+
     for mut server in servers {
         let _ = Command::new("kill")
             .args(["-TERM", &server.child.id().to_string()])

@@ -184,6 +184,18 @@ pub fn page(
     notice: Option<String>,
 ) -> Result<LinkPage, LinkRefusal> {
     let (meeting, invitation, member) = open(conn, notices.keys(), notices.now, token)?;
+    page_of(conn, token, &meeting, &invitation, member, notice)
+}
+
+/// The page of an invitation already opened (and perhaps just answered).
+fn page_of(
+    conn: &mut DbConn,
+    token: &str,
+    meeting: &MeetingRow,
+    invitation: &InvitationRow,
+    member: MemberRow,
+    notice: Option<String>,
+) -> Result<LinkPage, LinkRefusal> {
     let organization = match &member.organization_id {
         Some(id) => Some(
             store::organizations::find(conn, &Scope::Structure(member.structure_id.clone()), id)
@@ -193,18 +205,36 @@ pub fn page(
         None => None,
     };
     Ok(LinkPage {
-        meeting: print::meeting_context(conn, &meeting)?,
+        meeting: print::meeting_context(conn, meeting)?,
         member: print::member_context(&member, organization),
         invitation: InvitationText {
-            response_label: response_label(&invitation).into(),
-            response: invitation.response,
-            mode: invitation.mode,
+            response_label: response_label(invitation).into(),
+            response: invitation.response.clone(),
+            mode: invitation.mode.clone(),
         },
         action_url: format!("/rsvp/{token}"),
         notice,
         can_answer: true,
         closed_reason: None,
     })
+}
+
+/// Records an answer given by the page's form and makes the page that
+/// confirms it, in the same transaction: the link checked once, the rows
+/// read once, the page showing what was written.
+pub fn answer_with_page(
+    conn: &mut DbConn,
+    notices: &Notices,
+    token: &str,
+    given: Answer,
+) -> Result<(AnswerOutcome, LinkPage), LinkRefusal> {
+    let (meeting, mut invitation, member) = open(conn, notices.keys(), notices.now, token)?;
+    let outcome = answer_opened(conn, notices, &meeting, &invitation, given)?;
+    invitation.response = outcome.response.as_str().into();
+    invitation.mode = outcome.mode.map(|m| m.as_str().into());
+    let notice = Some(confirmation(&outcome));
+    let page = page_of(conn, token, &meeting, &invitation, member, notice)?;
+    Ok((outcome, page))
 }
 
 /// Records an answer given by link.
@@ -215,6 +245,17 @@ pub fn answer(
     answer: Answer,
 ) -> Result<AnswerOutcome, LinkRefusal> {
     let (meeting, before, _) = open(conn, notices.keys(), notices.now, token)?;
+    answer_opened(conn, notices, &meeting, &before, answer)
+}
+
+/// Records an answer to an invitation whose link was checked.
+fn answer_opened(
+    conn: &mut DbConn,
+    notices: &Notices,
+    meeting: &MeetingRow,
+    before: &InvitationRow,
+    answer: Answer,
+) -> Result<AnswerOutcome, LinkRefusal> {
     let mode = match (answer.response, answer.mode) {
         (Response::Pending, _) => {
             return Err(
@@ -238,8 +279,8 @@ pub fn answer(
     record(
         conn,
         notices,
-        &meeting,
-        &before,
+        meeting,
+        before,
         Given {
             response: answer.response,
             mode,
