@@ -19,6 +19,7 @@ pub mod french;
 pub mod mail;
 pub mod methods;
 pub mod metrics;
+pub mod oidc;
 pub mod server;
 pub mod service;
 pub mod signature;

@@ -36,6 +36,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Signs the compte-rendu's PDF and checks signed copies.
     pub signer: Arc<crate::signature::Signer>,
+    /// Sign-in with ProConnect, when configured.
+    pub proconnect: Option<Arc<crate::oidc::RelyingParty>>,
     /// The accounts read in the last second (`auth::recent`).
     pub accounts: Arc<crate::auth::recent::RecentAccounts>,
 }
@@ -53,6 +55,10 @@ impl AppState {
         let mailbox = settings.imap().map_err(|e| e.to_string())?.map(Arc::new);
         let proxies = settings.proxies().map_err(|e| e.to_string())?.into();
         let signer = Arc::new(crate::signature::Signer::load(&settings)?);
+        let proconnect = settings
+            .proconnect()
+            .map_err(|e| e.to_string())?
+            .map(|settings| Arc::new(crate::oidc::RelyingParty::new(settings)));
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -67,6 +73,7 @@ impl AppState {
             proxies,
             metrics: Arc::default(),
             signer,
+            proconnect,
             accounts: Arc::default(),
         })
     }

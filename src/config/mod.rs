@@ -10,8 +10,10 @@ use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
 pub mod mailbox;
+pub mod proconnect;
 
 pub use mailbox::{ImapSettings, ImapTls};
+pub use proconnect::ProConnectSettings;
 
 const DEFAULTS: &str = include_str!("../../config/default.toml");
 
@@ -118,6 +120,21 @@ pub struct Settings {
     /// signing certificate's own chain.
     #[serde(default)]
     pub trust_anchors: Option<PathBuf>,
+    // Sign-in with ProConnect (src/config/proconnect.rs). Unset issuer: off.
+    #[serde(default)]
+    pub proconnect_issuer: Option<String>,
+    #[serde(default)]
+    pub proconnect_client_id: Option<String>,
+    /// From the environment only.
+    #[serde(default)]
+    pub proconnect_client_secret: Option<Secret>,
+    #[serde(default)]
+    pub proconnect_redirect_uri: Option<String>,
+    #[serde(default)]
+    pub proconnect_post_logout_redirect_uri: Option<String>,
+    pub proconnect_scopes: String,
+    #[serde(default)]
+    pub proconnect_acr_values: Option<String>,
 }
 
 /// Where the settings could not be read, in words an operator can act on.
@@ -173,6 +190,7 @@ impl Settings {
     }
 
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        proconnect::secret_not_in_a_file(&figment)?;
         let mut settings: Settings = figment.extract().map_err(Box::new)?;
         settings.normalize();
         settings.validate()?;
@@ -296,6 +314,7 @@ impl Settings {
             ));
         }
         self.proxies()?;
+        self.proconnect()?;
         if self
             .metrics_token
             .as_ref()

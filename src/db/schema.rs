@@ -342,7 +342,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    oidc_identities (issuer, subject) {
+        issuer -> Text,
+        subject -> Text,
+        user_id -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oidc_requests (state) {
+        state -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> structures (structure_id));
+diesel::joinable!(oidc_identities -> users (user_id));
 diesel::joinable!(indicator_values -> indicators (indicator_id));
 diesel::joinable!(agenda_items -> meetings (meeting_id));
 diesel::joinable!(invitations -> meetings (meeting_id));
@@ -359,6 +380,8 @@ diesel::joinable!(action_meetings -> actions (action_id));
 diesel::allow_tables_to_appear_in_same_query!(
     structures,
     users,
+    oidc_identities,
+    oidc_requests,
     audit_events,
     login_failures,
     organizations,

@@ -8,6 +8,7 @@ pub mod annexes;
 pub mod auth;
 pub mod dossier;
 pub mod minutes;
+pub mod proconnect;
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ pub mod login_failures;
 pub mod meetings;
 pub mod members;
 pub mod minutes;
+pub mod oidc;
 pub mod organizations;
 pub mod outbox;
 pub mod structures;

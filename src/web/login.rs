@@ -1,6 +1,8 @@
 //! Signing in and out: `GET /connexion` (the form), `POST /connexion`
 //! (the API's own login function, so the same throttle and the same answer
-//! for an unknown e-mail and a wrong password), `POST /deconnexion`.
+//! for an unknown e-mail and a wrong password), `POST /deconnexion`. The
+//! form offers "S'identifier avec ProConnect" too when it is configured
+//! (`proconnect.rs`).
 
 use actix_session::Session;
 use actix_web::http::{StatusCode, header};
@@ -11,7 +13,7 @@ use serde::Deserialize;
 use super::csrf::{CsrfForm, NoFields};
 use super::error::{WebResult, wait_in_words};
 use super::layout::{self, Layout};
-use super::{DASHBOARD, SIGN_IN, calls, session};
+use super::{DASHBOARD, calls, session};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -26,16 +28,21 @@ struct SignInPage {
     error: String,
     /// An information ("vous êtes déconnecté").
     info: String,
+    /// Whether "S'identifier avec ProConnect" is offered.
+    proconnect: bool,
+    /// Why ProConnect cannot be used just now (it did not answer).
+    proconnect_error: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SignInQuery {
     session: Option<String>,
     sortie: Option<String>,
+    proconnect: Option<String>,
 }
 
 impl SignInPage {
-    fn new(session: &Session) -> WebResult<Self> {
+    fn new(state: &AppState, session: &Session) -> WebResult<Self> {
         Ok(Self {
             layout: Layout::public("Connexion", session::csrf_token(session)?),
             email: String::new(),
@@ -43,19 +50,32 @@ impl SignInPage {
             password_error: String::new(),
             error: String::new(),
             info: String::new(),
+            proconnect: state.proconnect.is_some(),
+            proconnect_error: String::new(),
         })
     }
 }
 
-pub async fn page(session: Session, query: web::Query<SignInQuery>) -> WebResult<HttpResponse> {
+pub async fn page(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<SignInQuery>,
+) -> WebResult<HttpResponse> {
     if session::is_signed_in(&session) && query.session.is_none() {
         return Ok(layout::see_other(DASHBOARD));
     }
-    let mut page = SignInPage::new(&session)?;
+    let mut page = SignInPage::new(&state, &session)?;
     if query.session.is_some() {
         page.info = "Votre session a pris fin. Reconnectez-vous pour continuer.".into();
+    } else if query.sortie.as_deref() == Some("proconnect") {
+        page.info = "Vous êtes déconnecté de clu et de ProConnect.".into();
     } else if query.sortie.is_some() {
         page.info = "Vous êtes déconnecté.".into();
+    }
+    if page.proconnect && query.proconnect.is_some() {
+        page.proconnect_error = "ProConnect ne répond pas pour le moment. Réessayez dans \
+                                 quelques instants, ou connectez-vous avec votre mot de passe."
+            .into();
     }
     Ok(layout::ok(&page)?)
 }
@@ -74,7 +94,7 @@ pub async fn submit(
     session: Session,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> WebResult<HttpResponse> {
-    let mut page = SignInPage::new(&session)?;
+    let mut page = SignInPage::new(&state, &session)?;
     page.email = form.email.trim().to_owned();
     if page.email.is_empty() {
         page.email_error = "Indiquez votre adresse e-mail.".into();
@@ -112,7 +132,12 @@ pub async fn submit(
     }
 }
 
-pub async fn sign_out(session: Session, _: CsrfForm<NoFields>) -> HttpResponse {
-    session::sign_out(&session);
-    layout::see_other(&format!("{SIGN_IN}?sortie=1"))
+/// Ends the session; a ProConnect session's sign-out goes on at the
+/// provider (`proconnect::sign_out`).
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    session: Session,
+    _: CsrfForm<NoFields>,
+) -> WebResult<HttpResponse> {
+    super::proconnect::sign_out(&state, &session).await
 }

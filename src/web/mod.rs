@@ -24,6 +24,7 @@ pub mod login;
 pub mod meetings;
 pub mod minutes;
 pub mod paths;
+pub mod proconnect;
 pub mod registry;
 pub mod reports;
 pub mod session;
@@ -99,6 +100,9 @@ pub fn pages(
                     .get(SIGN_IN, login::page)
                     .post(SIGN_IN, login::submit)
                     .post(SIGN_OUT, login::sign_out)
+                    .get(proconnect::START, proconnect::start)
+                    .get(proconnect::RETURN, proconnect::callback)
+                    .get(proconnect::AFTER_SIGN_OUT, proconnect::after_sign_out)
                     .get(DASHBOARD, dashboard::page)
                     .get(ACCOUNT, account::page)
                     .post("/compte/nom", account::rename)

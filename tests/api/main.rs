@@ -26,6 +26,7 @@ mod memberships;
 mod metrics;
 mod minutes;
 mod minutes_notices;
+mod oidc;
 mod openapi;
 mod outbox;
 mod pki_harness;

@@ -16,6 +16,7 @@ mod meetings;
 mod minutes;
 mod organizations;
 mod pages;
+mod proconnect;
 mod registry;
 mod registry_files;
 mod reports;

@@ -3,6 +3,7 @@
 
 pub mod login;
 pub mod password;
+pub mod proconnect;
 mod roles;
 pub mod structures;
 pub mod users;

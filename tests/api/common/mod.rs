@@ -7,6 +7,7 @@
 pub mod fixtures;
 pub mod imap;
 pub mod mail_samples;
+pub mod oidc;
 pub mod pdf;
 pub mod pki;
 pub mod smtp;

@@ -1,0 +1,2 @@
+DROP TABLE oidc_requests;
+DROP TABLE oidc_identities;
