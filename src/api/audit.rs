@@ -21,6 +21,8 @@ pub struct AuditQuery {
     pub entity_id: Option<String>,
     /// Events at or after this instant (RFC 3339).
     pub since: Option<DateTime<Utc>>,
+    /// Events before this instant (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// Newest first.
@@ -41,6 +43,7 @@ pub async fn list(
         entity: query.entity,
         entity_id: query.entity_id,
         since: query.since.map(|s| s.naive_utc()),
+        until: query.until.map(|u| u.naive_utc()),
         ..AuditFilter::default()
     };
     let list = state

@@ -109,6 +109,26 @@ async fn organizations_and_members_round_trip(app: TestApp) {
         !events.contains("PIERRON") && !events.contains("pierron"),
         "{events}"
     );
+    // A period: `since` from, `until` before.
+    let instant = |hours: i64| {
+        (app.state.clock.now() + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    let total = |query: String| {
+        let path = format!("/api/v1/audit?entity_id={member}&{query}");
+        let app = &app;
+        let admin = &admin;
+        async move { app.get(&path, admin).await.assert_status(200).json()["total"].clone() }
+    };
+    let all = total(String::new()).await;
+    assert!(all.as_i64().unwrap_or_default() > 0, "{all}");
+    assert_eq!(
+        total(format!("since={}&until={}", instant(-1), instant(1))).await,
+        all
+    );
+    assert_eq!(total(format!("until={}", instant(-1))).await, 0);
+    assert_eq!(total(format!("since={}", instant(1))).await, 0);
 
     let committee = app
         .create(
