@@ -3,7 +3,10 @@
 //! them over loopback:
 //!
 //! 1. the HTTP load on SQLite and PostgreSQL (wrk): the healthz ceiling,
-//!    a meeting, its roll call, and answers through 500 links;
+//!    a meeting, its roll call, and answers through 500 links, the roll
+//!    call and the answers also against a minimal reference server on the
+//!    same database (clu's throughput as a ratio of it), a conditional
+//!    read, and the time `clu serve` takes to be ready;
 //! 2. 1,000 invitations through a real SMTP server;
 //! 3. 64 concurrent writers on SQLite, with the end state checked;
 //! 4. a 20 MB annex uploaded: the server's memory growth, the round trip.
@@ -14,6 +17,8 @@
 
 mod fanout;
 mod http;
+mod ready;
+mod reference;
 #[path = "../support/mod.rs"]
 mod support;
 mod upload;
@@ -74,95 +79,7 @@ async fn run(short: bool) -> Result<Vec<String>, String> {
     for backend in backends.into_iter().filter(|_| part("http")) {
         let dir = root.path().join(backend.name());
         let r = http::run(backend, &dir, seconds).await?;
-        let ceiling = r.healthz.per_second;
-        let _ = writeln!(out, "### {}\n", backend.name());
-        let _ = writeln!(
-            out,
-            "| endpoint | requests/s | ratio to ceiling | p50 | p99 | errors |"
-        );
-        let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: |");
-        for (name, o) in [
-            ("GET /healthz (ceiling)", &r.healthz),
-            ("GET /api/v1/meetings/{id}", &r.meeting),
-            (
-                "GET /api/v1/meetings/{id}/attendance (60 invited)",
-                &r.attendance,
-            ),
-            ("POST /api/v1/rsvp/{token} (500 links)", &r.answers),
-        ] {
-            let _ = writeln!(
-                out,
-                "| {name} | {:.0} | {:.0} % | {:.2} ms | {:.2} ms | {} |",
-                o.per_second,
-                100.0 * o.per_second / ceiling,
-                o.p50_ms,
-                o.p99_ms,
-                o.socket_errors + o.bad_status
-            );
-            if o.socket_errors + o.bad_status > 0 {
-                failures.push(format!(
-                    "{} {name}: {} socket errors, {} error answers",
-                    backend.name(),
-                    o.socket_errors,
-                    o.bad_status
-                ));
-            }
-        }
-        let attendance_ratio = r.attendance.per_second / ceiling;
-        let target = if backend == Backend::Sqlite {
-            0.50
-        } else {
-            0.35
-        };
-        let peak = r
-            .healthz
-            .rss_kib
-            .max(r.meeting.rss_kib)
-            .max(r.attendance.rss_kib)
-            .max(r.answers.rss_kib)
-            .max(r.peak_rss_kib);
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "- attendance read: {:.0} % of the ceiling (target ≥ {:.0} %: {})",
-            100.0 * attendance_ratio,
-            100.0 * target,
-            verdict(attendance_ratio >= target)
-        );
-        let _ = writeln!(
-            out,
-            "- answers: {} of 500 links recorded; {:.0} answers/s over {} answers, {} audit events for them (target all recorded at ≥ 2,000/s: {})",
-            r.answers_recorded,
-            r.answers.per_second,
-            r.answers.requests,
-            r.answer_events,
-            verdict(r.answers_recorded == http::LINKS && r.answers.per_second >= 2000.0)
-        );
-        let _ = writeln!(
-            out,
-            "- server memory: {:.1} MiB idle (target < 30: {}), {:.1} MiB at most under load (target < 100: {})\n",
-            mib(r.idle_rss_kib),
-            verdict(mib(r.idle_rss_kib) < 30.0),
-            mib(peak),
-            verdict(mib(peak) < 100.0)
-        );
-        if r.answers_recorded != http::LINKS {
-            failures.push(format!(
-                "{}: {} of 500 answers recorded",
-                backend.name(),
-                r.answers_recorded
-            ));
-        }
-        // wrk stops counting at its deadline, with requests still in flight.
-        let counted = i64::try_from(r.answers.requests).unwrap_or(i64::MAX);
-        if r.answer_events < counted || r.answer_events > counted + 64 {
-            failures.push(format!(
-                "{}: {} answer events for {} answers",
-                backend.name(),
-                r.answer_events,
-                counted
-            ));
-        }
+        http_part(backend, &r, &mut out, &mut failures);
     }
 
     if part("fan-out") {
@@ -188,6 +105,210 @@ async fn run(short: bool) -> Result<Vec<String>, String> {
     }
     println!("{out}");
     Ok(failures)
+}
+
+/// Targets of the hot paths (issue 18), against the reference server.
+const ATTENDANCE_RATIO: f64 = 1.0;
+const CONDITIONAL_RATIO: f64 = 3.0;
+const ANSWERS_RATIO: f64 = 1.0;
+const P99_MS: f64 = 25.0;
+const IDLE_MIB: f64 = 30.0;
+const READY_MS: f64 = 300.0;
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn http_part(backend: Backend, r: &http::HttpReport, out: &mut String, failures: &mut Vec<String>) {
+    let name = backend.name();
+    let ceiling = r.healthz.per_second;
+    let _ = writeln!(out, "### {name}\n");
+    let _ = writeln!(
+        out,
+        "| server | endpoint | requests/s | ratio to clu's ceiling | p50 | p99 | errors |"
+    );
+    let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    let conditional = match &r.conditional {
+        http::Conditional::Measured(o) => Some(o),
+        _ => None,
+    };
+    let rows = [
+        ("clu", "GET /healthz (ceiling)", Some(&r.healthz)),
+        ("clu", "GET /api/v1/meetings/{id}", Some(&r.meeting)),
+        (
+            "clu",
+            "GET /api/v1/meetings/{id}/attendance (60 invited)",
+            Some(&r.attendance),
+        ),
+        (
+            "reference",
+            "GET /api/v1/meetings/{id}/attendance (60 invited)",
+            Some(&r.reference_attendance),
+        ),
+        (
+            "clu",
+            "GET /api/v1/meetings/{id}/attendance, If-None-Match (304)",
+            conditional,
+        ),
+        (
+            "clu",
+            "POST /api/v1/rsvp/{token} (500 links)",
+            Some(&r.answers),
+        ),
+        (
+            "reference",
+            "POST /api/v1/rsvp/{token} (500 links)",
+            Some(&r.reference_answers),
+        ),
+    ];
+    for (server, endpoint, outcome) in rows {
+        let Some(o) = outcome else { continue };
+        let _ = writeln!(
+            out,
+            "| {server} | {endpoint} | {:.0} | {:.1} % | {:.2} ms | {:.2} ms | {} |",
+            o.per_second,
+            100.0 * o.per_second / ceiling,
+            o.p50_ms,
+            o.p99_ms,
+            o.socket_errors + o.bad_status
+        );
+        if o.socket_errors + o.bad_status > 0 {
+            failures.push(format!(
+                "{name} {server} {endpoint}: {} socket errors, {} error answers",
+                o.socket_errors, o.bad_status
+            ));
+        }
+    }
+    let attendance_ratio = r.attendance.per_second / r.reference_attendance.per_second;
+    let answers_ratio = r.answers.per_second / r.reference_answers.per_second;
+    let peak = r
+        .healthz
+        .rss_kib
+        .max(r.meeting.rss_kib)
+        .max(r.attendance.rss_kib)
+        .max(r.answers.rss_kib)
+        .max(r.peak_rss_kib);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "- clu ÷ reference: attendance {:.2}× ({:.0} / {:.0} req/s; target ≥ {ATTENDANCE_RATIO:.1}×: {}), answers {:.2}× ({:.0} / {:.0} req/s; target ≥ {ANSWERS_RATIO:.1}×: {})",
+        attendance_ratio,
+        r.attendance.per_second,
+        r.reference_attendance.per_second,
+        verdict(attendance_ratio >= ATTENDANCE_RATIO),
+        answers_ratio,
+        r.answers.per_second,
+        r.reference_answers.per_second,
+        verdict(answers_ratio >= ANSWERS_RATIO)
+    );
+    match &r.conditional {
+        http::Conditional::Measured(o) => {
+            let ratio = o.per_second / r.reference_attendance.per_second;
+            let _ = writeln!(
+                out,
+                "- conditional read (304) ÷ the reference's full read: {ratio:.2}× (target ≥ {CONDITIONAL_RATIO:.0}×: {})",
+                verdict(ratio >= CONDITIONAL_RATIO)
+            );
+        }
+        http::Conditional::NoEtag => {
+            let _ = writeln!(
+                out,
+                "- conditional read: no ETag: NOT met (target ≥ {CONDITIONAL_RATIO:.0}× the reference's full read)"
+            );
+        }
+        http::Conditional::Not304(status) => {
+            let _ = writeln!(
+                out,
+                "- conditional read: an ETag, but If-None-Match with it answered {status}: NOT met"
+            );
+            failures.push(format!(
+                "{name}: If-None-Match with the attendance's own ETag answered {status}, not 304"
+            ));
+        }
+    }
+    for (what, o) in [
+        ("clu attendance", &r.attendance),
+        ("clu answers", &r.answers),
+    ] {
+        let _ = writeln!(
+            out,
+            "- p99 of {what} at 64 connections: {:.2} ms (target < {P99_MS:.0} ms: {})",
+            o.p99_ms,
+            verdict(o.p99_ms < P99_MS)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "- answers: {} of 500 links recorded; {:.0} answers/s over {} answers, {} audit events for them (reference server: {} of 500 recorded, {} answers, {} audit events)",
+        r.answers_recorded,
+        r.answers.per_second,
+        r.answers.requests,
+        r.answer_events,
+        r.reference_answers_recorded,
+        r.reference_answers.requests,
+        r.reference_answer_events
+    );
+    let _ = writeln!(
+        out,
+        "- server memory: {:.1} MiB idle (target < {IDLE_MIB:.0}: {}), {:.1} MiB at most under load (target < 100: {})",
+        mib(r.idle_rss_kib),
+        verdict(mib(r.idle_rss_kib) < IDLE_MIB),
+        mib(peak),
+        verdict(mib(peak) < 100.0)
+    );
+    let mut seeded: Vec<f64> = r.ready_seeded.iter().copied().map(ms).collect();
+    seeded.sort_by(f64::total_cmp);
+    let median = seeded.get(seeded.len() / 2).copied().unwrap_or(f64::NAN);
+    let all: Vec<String> = seeded.iter().map(|t| format!("{t:.0}")).collect();
+    let _ = writeln!(
+        out,
+        "- ready (spawn to the first 200 from /healthz): {median:.0} ms over the seeded database (median of {} ms; target < {READY_MS:.0} ms: {}), {:.0} ms over an empty one, migrations included ({})",
+        all.join(", "),
+        verdict(median < READY_MS),
+        ms(r.ready_empty),
+        verdict(ms(r.ready_empty) < READY_MS)
+    );
+    let _ = writeln!(
+        out,
+        "- the reference's attendance answer: same shape as clu's, {} byte for byte\n",
+        if r.identical_attendance {
+            "identical"
+        } else {
+            "not identical"
+        }
+    );
+    for mismatch in &r.shape_mismatches {
+        failures.push(format!("{name}: clu and the reference differ: {mismatch}"));
+    }
+    let checks = [
+        ("clu", r.answers_recorded, &r.answers, r.answer_events),
+        (
+            "reference",
+            r.reference_answers_recorded,
+            &r.reference_answers,
+            r.reference_answer_events,
+        ),
+    ];
+    for (server, recorded, outcome, events) in checks {
+        if recorded != http::LINKS {
+            failures.push(format!(
+                "{name} {server}: {recorded} of 500 answers recorded"
+            ));
+        }
+        // wrk stops counting at its deadline, with requests still in flight.
+        let counted = i64::try_from(outcome.requests).unwrap_or(i64::MAX);
+        if events < counted || events > counted + 64 {
+            let mismatch = format!("{name} {server}: {events} answer events for {counted} answers");
+            if server == "clu" {
+                failures.push(mismatch);
+            } else {
+                // The yardstick's own bookkeeping (a few answers in a run
+                // of 30,000 were seen without their event once, under a
+                // compile on the same cores): told, not clu's failure.
+                eprintln!("warning: {mismatch}");
+            }
+        }
+    }
 }
 
 async fn upload_part(

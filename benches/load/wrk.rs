@@ -61,7 +61,11 @@ pub struct Outcome {
 }
 
 pub struct Load<'a> {
-    pub server: &'a Server,
+    /// Where the load goes: `http://host:port`.
+    pub base: &'a str,
+    /// The `clu serve` whose memory is sampled meanwhile, if any (the
+    /// reference server runs inside the bench process).
+    pub server: Option<&'a Server>,
     pub work_dir: &'a Path,
     pub seconds: u64,
     pub threads: u32,
@@ -71,6 +75,17 @@ pub struct Load<'a> {
 impl Load<'_> {
     /// GETs `path` as fast as the server answers.
     pub fn get(&self, path: &str, token: Option<&str>) -> Result<Outcome, String> {
+        self.get_with(path, token, &[])
+    }
+
+    /// GETs `path` with more headers (`If-None-Match: …`). wrk counts
+    /// only answers of 400 and above as errors: a 304 is a success.
+    pub fn get_with(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        headers: &[String],
+    ) -> Result<Outcome, String> {
         let script = self.work_dir.join("report.lua");
         fs::write(&script, REPORT).map_err(|e| e.to_string())?;
         let mut args = Vec::new();
@@ -78,7 +93,11 @@ impl Load<'_> {
             args.push("-H".to_owned());
             args.push(format!("Authorization: Bearer {token}"));
         }
-        self.run(&script, &format!("{}{path}", self.server.base), &args, &[])
+        for header in headers {
+            args.push("-H".to_owned());
+            args.push(header.clone());
+        }
+        self.run(&script, &format!("{}{path}", self.base), &args, &[])
     }
 
     /// POSTs answers through `links`.
@@ -91,7 +110,7 @@ impl Load<'_> {
             ("CLU_BENCH_LINKS", list.display().to_string()),
             ("CLU_BENCH_THREADS", self.threads.to_string()),
         ];
-        self.run(&script, &self.server.base, &[], &env)
+        self.run(&script, self.base, &[], &env)
     }
 
     fn run(
@@ -118,7 +137,7 @@ impl Load<'_> {
             .map_err(|e| format!("wrk: {e} (scripts/bench installs it)"))?;
         let mut rss_kib = 0;
         while matches!(child.try_wait(), Ok(None)) {
-            rss_kib = rss_kib.max(self.server.rss_kib());
+            rss_kib = rss_kib.max(self.server.map_or(0, Server::rss_kib));
             std::thread::sleep(Duration::from_millis(50));
         }
         let output = child.wait_with_output().map_err(|e| e.to_string())?;
