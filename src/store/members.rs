@@ -123,7 +123,17 @@ pub fn list(
     page: Option<Page>,
 ) -> QueryResult<(Vec<(MemberRow, OrganizationName)>, i64)> {
     let filtered = || {
-        let mut query = members::table.left_join(organizations::table).into_boxed();
+        // The organization within the member's structure too: the
+        // planner then reads only that structure's organizations (through
+        // `organizations_structure_name`), not a hash of every structure's.
+        let mut query = members::table
+            .left_join(
+                organizations::table.on(organizations::id
+                    .nullable()
+                    .eq(members::organization_id)
+                    .and(organizations::structure_id.eq(members::structure_id))),
+            )
+            .into_boxed();
         if let Scope::Structure(own) = scope {
             query = query.filter(members::structure_id.eq(own.clone()));
         }
