@@ -46,12 +46,6 @@ const LEEWAY_SECONDS: i64 = 5;
 /// clu's `database_pool_size` default; clu's blocking pool has as many
 /// threads as the database pool has connections.
 const POOL_SIZE: u32 = 8;
-/// The pragmas clu sets on every SQLite connection (`src/db`); WAL is
-/// already set on the file by clu.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
-     PRAGMA foreign_keys = ON;\
-     PRAGMA synchronous = NORMAL;\
-     PRAGMA secure_delete = ON;";
 /// Serialization failures retried on PostgreSQL before giving up.
 const WRITE_ATTEMPTS: u32 = 10;
 
@@ -82,7 +76,8 @@ impl ManageConnection for Manager {
             Target::Sqlite(path) => {
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
+                // clu's own pragmas (WAL is already set on the file by clu).
+                conn.batch_execute(clu::db::SQLITE_PRAGMAS)
                     .map_err(r2d2::Error::QueryError)?;
                 Ok(RefConn::Sqlite(conn))
             }

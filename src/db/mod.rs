@@ -33,7 +33,7 @@ pub type Backend = <DbConn as Connection>::Backend;
 /// does not linger in the file's free pages. WAL is set once, before the
 /// pool opens its connections (`wal_once`): it stays with the file, and
 /// connections switching to it together would find the file locked.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
+pub const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;\
      PRAGMA foreign_keys = ON;\
      PRAGMA synchronous = NORMAL;\
      PRAGMA secure_delete = ON;";

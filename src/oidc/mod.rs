@@ -29,6 +29,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::ProConnectSettings;
 
+/// The client as built from the discovery document: authorization
+/// endpoint set, token and userinfo endpoints as the provider lists them.
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 /// The clock difference tolerated between clu and the provider.
 pub const CLOCK_SKEW_SECONDS: i64 = 10;
 /// How long the discovery document and keys are kept.
@@ -232,17 +243,7 @@ impl RelyingParty {
         Ok(metadata)
     }
 
-    fn client(
-        &self,
-        metadata: ProviderMetadataWithLogout,
-    ) -> CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    > {
+    fn client(&self, metadata: ProviderMetadataWithLogout) -> Client {
         // The client secret in the request's body when the provider takes
         // it so (ProConnect does), else in the Basic header.
         let post = metadata
@@ -382,14 +383,7 @@ impl RelyingParty {
 
     fn id_token_verifier<'a>(
         &self,
-        client: &'a CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
+        client: &'a Client,
         now: DateTime<Utc>,
     ) -> openidconnect::core::CoreIdTokenVerifier<'a> {
         let acr_values = self.settings.acr_values.clone();
@@ -417,14 +411,7 @@ impl RelyingParty {
     /// the ID token passed.
     fn check_id_token(
         &self,
-        client: &CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
+        client: &Client,
         id_token: &CoreIdToken,
         nonce: &Nonce,
         now: DateTime<Utc>,

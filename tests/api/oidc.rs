@@ -101,6 +101,19 @@ async fn app_with(backend: Backend, provider: &OidcProvider) -> TestApp {
     TestApp::configured(backend, clu::clock::Clock::system(), &settings).await
 }
 
+/// A new browser, signed in nowhere, through the provider as `email`:
+/// clu's client and the answer of clu's redirect URI.
+async fn fresh_sign_in<'a>(
+    app: &'a TestApp,
+    provider: &OidcProvider,
+    email: Option<&str>,
+) -> (Clu<'a>, Response, String) {
+    let mut clu = Clu::new(app);
+    let (answer, used) =
+        through_provider(&mut clu, provider, &mut ProviderBrowser::new(), email).await;
+    (clu, answer, used)
+}
+
 /// Clicks "S'identifier avec ProConnect", signs in at the provider as
 /// `email` (or cancels there), and brings the provider's answer back to
 /// clu; returns clu's answer and the callback's path.
@@ -226,14 +239,8 @@ async fn refuses_an_unknown_identity(backend: Backend) {
     );
     let app = app_with(backend, &provider).await;
     let (admin, _) = secretariat(&app).await;
-    let mut clu = Clu::new(&app);
-    let (answer, _) = through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some("inconnu@culture.gouv.fr"),
-    )
-    .await;
+    let (mut clu, answer, _) =
+        fresh_sign_in(&app, &provider, Some("inconnu@culture.gouv.fr")).await;
     answer.assert_status(403);
     let text = answer.text();
     assert!(text.contains("Aucun compte clu à cette adresse"), "{text}");
@@ -294,14 +301,7 @@ async fn refused_with(backend: Backend, mode: Mode, status: u16, title: &str) {
     provider.set_mode(mode);
     let app = app_with(backend, &provider).await;
     secretariat(&app).await;
-    let mut clu = Clu::new(&app);
-    let (answer, _) = through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(SECRETARIAT),
-    )
-    .await;
+    let (mut clu, answer, _) = fresh_sign_in(&app, &provider, Some(SECRETARIAT)).await;
     answer.assert_status(status);
     assert_eq!(h1(&answer), title, "{mode:?}");
     assert_signed_out(&mut clu).await;
@@ -338,16 +338,8 @@ async fn refuses_a_disabled_user(backend: Backend) {
     let provider = OidcProvider::start(PUBLIC_URL, &[Account::new("agent-1", SECRETARIAT)]);
     let app = app_with(backend, &provider).await;
     let (admin, user_id) = secretariat(&app).await;
-    let mut clu = Clu::new(&app);
-    through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(SECRETARIAT),
-    )
-    .await
-    .0
-    .assert_status(303);
+    let (mut clu, answer, _) = fresh_sign_in(&app, &provider, Some(SECRETARIAT)).await;
+    answer.assert_status(303);
     clu.get("/tableau-de-bord").await.assert_status(200);
     app.patch(
         &format!("/api/v1/users/{user_id}"),
@@ -359,14 +351,7 @@ async fn refuses_a_disabled_user(backend: Backend) {
     // The session ends at the next click, as a password session does.
     let ended = clu.get("/tableau-de-bord").await;
     assert_eq!(location(&ended), "/connexion?session=terminee");
-    let mut clu = Clu::new(&app);
-    let (answer, _) = through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(SECRETARIAT),
-    )
-    .await;
+    let (mut clu, answer, _) = fresh_sign_in(&app, &provider, Some(SECRETARIAT)).await;
     answer.assert_status(403);
     assert_eq!(h1(&answer), "Compte désactivé");
     assert_signed_out(&mut clu).await;
@@ -384,30 +369,14 @@ async fn the_link_decides_not_the_email(backend: Backend) {
     let (admin, _) = secretariat(&app).await;
     let structure = app.structure(&admin, "Préfecture de la Meuse").await;
     app.user(&admin, &structure, "reader", other_email).await;
-    let mut clu = Clu::new(&app);
-    through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(SECRETARIAT),
-    )
-    .await
-    .0
-    .assert_status(303);
+    let (_, answer, _) = fresh_sign_in(&app, &provider, Some(SECRETARIAT)).await;
+    answer.assert_status(303);
 
     // At the provider, agent-1's address becomes the reader's: agent-1
     // still signs in as the secrétariat, never as the reader.
     provider.set_accounts(&[Account::new("agent-1", other_email)]);
-    let mut clu = Clu::new(&app);
-    through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(other_email),
-    )
-    .await
-    .0
-    .assert_status(303);
+    let (mut clu, answer, _) = fresh_sign_in(&app, &provider, Some(other_email)).await;
+    answer.assert_status(303);
     let account = clu.get("/compte").await;
     account.assert_status(200);
     let text = account.text();
@@ -419,14 +388,7 @@ async fn the_link_decides_not_the_email(backend: Backend) {
     // Another identity with the secrétariat's address is refused: that
     // account is linked already.
     provider.set_accounts(&[Account::new("agent-2", SECRETARIAT)]);
-    let mut clu = Clu::new(&app);
-    let (answer, _) = through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(SECRETARIAT),
-    )
-    .await;
+    let (mut clu, answer, _) = fresh_sign_in(&app, &provider, Some(SECRETARIAT)).await;
     answer.assert_status(403);
     assert_eq!(h1(&answer), "Compte déjà associé");
     assert_signed_out(&mut clu).await;
@@ -436,14 +398,7 @@ async fn a_code_used_twice_or_a_cancel_opens_nothing(backend: Backend) {
     let provider = OidcProvider::start(PUBLIC_URL, &[Account::new("agent-1", SECRETARIAT)]);
     let app = app_with(backend, &provider).await;
     secretariat(&app).await;
-    let mut clu = Clu::new(&app);
-    let (answer, used) = through_provider(
-        &mut clu,
-        &provider,
-        &mut ProviderBrowser::new(),
-        Some(SECRETARIAT),
-    )
-    .await;
+    let (_, answer, used) = fresh_sign_in(&app, &provider, Some(SECRETARIAT)).await;
     answer.assert_status(303);
     // A new request of this browser, answered with the old code.
     let mut again = Clu::new(&app);
