@@ -72,6 +72,8 @@ async fn a_current_copy_is_answered_not_modified(backend: Backend) {
         conditional(&app, &path, sec, &listed)
             .await
             .assert_status(304);
+        // `*`: the whole answer, never a 304 for what may not exist.
+        conditional(&app, &path, sec, "*").await.assert_status(200);
         // Another tag: the whole answer.
         let stale = conditional(&app, &path, sec, "W/\"0-0\"").await;
         stale.assert_status(200);
@@ -145,6 +147,16 @@ async fn a_tag_is_the_callers_own(backend: Backend) {
     let theirs = conditional(&app, &path, &colleague, &held).await;
     theirs.assert_status(200);
     assert_ne!(tag(&theirs), held);
+
+    // A meeting that does not exist: 404, `*` or not.
+    conditional(
+        &app,
+        "/api/v1/meetings/00000000-0000-4000-8000-000000000000/attendance",
+        &fixture.secretariat,
+        "*",
+    )
+    .await
+    .assert_problem(404);
 
     // Another structure's secretariat: not found, whatever tag it sends.
     let (_, stranger) = app.secretariat(&fixture.admin, "Préfecture du Cher").await;
